@@ -1,0 +1,117 @@
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '@oms/database';
+import type { Logger } from 'pino';
+import type { OrdersSettings } from './config/env.js';
+import { schema } from './db/schema.js';
+import { buildOrdersSchema } from './graphql/schema.js';
+import { startHttpServer } from './http/server.js';
+import { createLogger } from './logger.js';
+import { OrderEventStream } from './orders/order-events.js';
+import { ORDER_EVENTS_CHANNEL, ORDER_JOBS_CHANNEL, OrderStore } from './orders/order-store.js';
+import { OrdersService } from './orders/orders.service.js';
+import { PaymentsClient } from './payments/payments.client.js';
+import { OrderWorker } from './worker/order-worker.js';
+
+export { loadSettings, SettingsError, type OrdersSettings } from './config/env.js';
+
+/** A running orders-api. */
+export interface OrdersApi {
+  url: string;
+  port: number;
+  /** Graceful stop: requests finish, subscribers get a close frame, jobs in flight complete. */
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+/** Opens the database (migrating it), starts the worker and serves GraphQL on `settings.port`. */
+export async function startOrdersApi(
+  settings: OrdersSettings,
+  log: Logger = createLogger(settings.logLevel),
+): Promise<OrdersApi> {
+  const database = await openDatabase({
+    url: settings.databaseUrl,
+    dataDir: settings.dataDir,
+    schema,
+    migrationsFolder: MIGRATIONS,
+    migrationsTable: '__orders_migrations',
+    poolSize: settings.dbPoolSize,
+    onNotice: (message) => log.debug({ message }, 'database notice'),
+  });
+  const store = new OrderStore(database.db);
+  const payments = new PaymentsClient({
+    baseUrl: settings.paymentsUrl,
+    token: settings.paymentsApiToken,
+    timeoutMs: settings.paymentTimeoutMs,
+  });
+  const worker = new OrderWorker(
+    store,
+    payments,
+    {
+      deliveryDelaySeconds: settings.deliveryDelaySeconds,
+      paymentTimeoutMs: settings.paymentTimeoutMs,
+      paymentMaxAttempts: settings.paymentMaxAttempts,
+      paymentRetryBaseMs: settings.paymentRetryBaseMs,
+      batchSize: settings.workerBatchSize,
+      concurrency: settings.workerConcurrency,
+      idlePollMs: settings.workerIdlePollMs,
+    },
+    log.child({ component: 'worker' }),
+  );
+  const events = new OrderEventStream(store, log.child({ component: 'events' }));
+  const orders = new OrdersService(store, () => {
+    worker.wake();
+  });
+  const unlistenEvents = await database.listen(ORDER_EVENTS_CHANNEL, (payload) => {
+    events.onNotification(payload);
+  });
+  const unlistenJobs = await database.listen(ORDER_JOBS_CHANNEL, () => {
+    worker.wake();
+  });
+
+  const http = await startHttpServer({
+    schema: await buildOrdersSchema(events.pubSub),
+    context: { orders, events },
+    host: settings.host,
+    port: settings.port,
+    maxBodyBytes: settings.maxBodyBytes,
+    log,
+    readiness: async () => {
+      const failing: string[] = [];
+      const ping = database.ping();
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('timeout')), 2_000).unref(),
+      );
+      await Promise.race([ping, timeout]).catch(() => failing.push('database'));
+      if (!worker.healthy) failing.push('worker');
+      return failing;
+    },
+  });
+  worker.start();
+
+  const url = `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${http.port}/graphql`;
+  log.info(
+    { url, database: database.kind, deliveryDelaySeconds: settings.deliveryDelaySeconds },
+    'orders-api listening',
+  );
+  if (settings.usesDevToken) {
+    log.warn('PAYMENTS_API_TOKEN is not set: using the development default token');
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port: http.port,
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        await worker.stop();
+        await events.drained();
+        await unlistenEvents();
+        await unlistenJobs();
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Development default for the service token; refused when NODE_ENV is production. */
+export const DEV_PAYMENTS_API_TOKEN = 'dev-only-payments-token';
+
+const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../../.data/orders', import.meta.url));
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url({ error: 'must be a URL such as postgres://user@host:5432/db' }).optional());
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ORDERS_PORT: int(0, 65_535).default(4000),
+    ORDERS_HOST: z.string().min(1).default('127.0.0.1'),
+    ORDERS_DATABASE_URL: optionalUrl,
+    ORDERS_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+    ORDERS_DB_POOL_SIZE: int(1, 200).default(10),
+    PAYMENTS_URL: z.url({ error: 'must be an http(s) URL' }).default('http://127.0.0.1:4001'),
+    PAYMENTS_API_TOKEN: z.string().min(1, { error: 'must not be empty' }).optional(),
+    PAYMENT_TIMEOUT_MS: int(100, 120_000).default(5_000),
+    PAYMENT_MAX_ATTEMPTS: int(1, 100).default(5),
+    PAYMENT_RETRY_BASE_MS: int(1, 60_000).default(500),
+    DELIVERY_DELAY_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .min(0, { error: 'must be at least 0' })
+      .max(30 * 24 * 3600, { error: 'must be at most 30 days' })
+      .default(10),
+    WORKER_BATCH_SIZE: int(1, 1_000).default(200),
+    WORKER_CONCURRENCY: int(1, 1_000).default(100),
+    WORKER_IDLE_POLL_MS: int(10, 60_000).default(1_000),
+    MAX_BODY_BYTES: int(1_024, 10_000_000).default(128 * 1024),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.PAYMENTS_API_TOKEN === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENTS_API_TOKEN'],
+        message: 'is required in production (the development default is refused)',
+      });
+    }
+  });
+
+export type OrdersSettings = {
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: string;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolSize: number;
+  paymentsUrl: string;
+  paymentsApiToken: string;
+  /** True when the token is the development default, so the service can say so at start. */
+  usesDevToken: boolean;
+  paymentTimeoutMs: number;
+  paymentMaxAttempts: number;
+  paymentRetryBaseMs: number;
+  deliveryDelaySeconds: number;
+  workerBatchSize: number;
+  workerConcurrency: number;
+  workerIdlePollMs: number;
+  maxBodyBytes: number;
+};
+
+/** Thrown when the environment is invalid; its message names every bad variable. */
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid orders-api settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Reads and validates the environment once, at start. The only reader of process.env. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): OrdersSettings {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.ORDERS_PORT,
+    host: e.ORDERS_HOST,
+    databaseUrl: e.ORDERS_DATABASE_URL,
+    dataDir: e.ORDERS_DATA_DIR,
+    dbPoolSize: e.ORDERS_DB_POOL_SIZE,
+    paymentsUrl: e.PAYMENTS_URL.replace(/\/+$/, ''),
+    paymentsApiToken: e.PAYMENTS_API_TOKEN ?? DEV_PAYMENTS_API_TOKEN,
+    usesDevToken: e.PAYMENTS_API_TOKEN === undefined,
+    paymentTimeoutMs: e.PAYMENT_TIMEOUT_MS,
+    paymentMaxAttempts: e.PAYMENT_MAX_ATTEMPTS,
+    paymentRetryBaseMs: e.PAYMENT_RETRY_BASE_MS,
+    deliveryDelaySeconds: e.DELIVERY_DELAY_SECONDS,
+    workerBatchSize: e.WORKER_BATCH_SIZE,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    workerIdlePollMs: e.WORKER_IDLE_POLL_MS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+  };
+}

@@ -1,0 +1,127 @@
+import { FOLLOW_UPS, ORDER_STATUSES } from '@oms/order-lifecycle';
+import { relations, sql } from 'drizzle-orm';
+import {
+  char,
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const orderStatus = pgEnum('order_status', ORDER_STATUSES);
+export const orderFollowUp = pgEnum('order_follow_up', FOLLOW_UPS);
+
+// Millisecond precision so a timestamp survives a round trip through a JS Date (cursors use it).
+const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+
+/**
+ * One row per order. The row is also its own durable job: `next_action` is the pending background
+ * work (pay, deliver, release the payment) and `next_action_at` when it is due, so nothing waits
+ * in a process's memory and any process may pick it up (`FOR UPDATE SKIP LOCKED`).
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id').primaryKey(),
+    status: orderStatus('status').notNull(),
+    currency: char('currency', { length: 3 }).notNull(),
+    total: integer('total').notNull(),
+    cancellationReason: text('cancellation_reason'),
+    /** The mocked payment credential; erased once the payment has an answer. */
+    paymentToken: text('payment_token'),
+    paymentId: text('payment_id'),
+    /** How many payment calls were started; more than zero means money may have moved. */
+    paymentAttempts: integer('payment_attempts').notNull().default(0),
+    idempotencyKey: text('idempotency_key').unique('orders_idempotency_key_key'),
+    requestHash: text('request_hash'),
+    nextAction: orderFollowUp('next_action'),
+    nextActionAt: ts('next_action_at'),
+    /** Attempts at the current next_action, for backoff. */
+    attempts: integer('attempts').notNull().default(0),
+    /** Set by the worker that claimed the current action; a stale worker cannot reschedule it. */
+    claimToken: uuid('claim_token'),
+    /** Number of transitions so far; the seq of the latest history row. */
+    version: integer('version').notNull().default(1),
+    createdAt: ts('created_at').notNull().default(sql`now()`),
+    updatedAt: ts('updated_at').notNull().default(sql`now()`),
+  },
+  (t) => [
+    index('orders_due_idx').on(t.nextActionAt).where(sql`${t.nextAction} is not null`),
+    index('orders_newest_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('orders_status_newest_idx').on(t.status, t.createdAt.desc(), t.id.desc()),
+    // The database refuses what the application should never write, as a second line of defence.
+    check('orders_total_in_range', sql`${t.total} >= 0`),
+    check('orders_currency_iso', sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check(
+      'orders_cancellation_reason_iff_cancelled',
+      sql`(${t.status} = 'CANCELLED') = (${t.cancellationReason} is not null)`,
+    ),
+    check(
+      'orders_next_action_has_time',
+      sql`(${t.nextAction} is null) = (${t.nextActionAt} is null)`,
+    ),
+  ],
+);
+
+export const orderItems = pgTable(
+  'order_items',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    line: smallint('line').notNull(),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPrice: integer('unit_price').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.line] }),
+    check('order_items_quantity_in_range', sql`${t.quantity} between 1 and 10000`),
+    check('order_items_unit_price_in_range', sql`${t.unitPrice} >= 0`),
+  ],
+);
+
+/** Every transition, written in the same statement as the status change it records. */
+export const orderTransitions = pgTable(
+  'order_transitions',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    // (order_id, seq) is the key: a transition applied twice would collide here.
+    seq: smallint('seq').notNull(),
+    fromStatus: orderStatus('from_status'),
+    toStatus: orderStatus('to_status').notNull(),
+    reason: text('reason'),
+    at: ts('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.seq] })],
+);
+
+export const ordersRelations = relations(orders, ({ many }) => ({
+  items: many(orderItems),
+  history: many(orderTransitions),
+}));
+export const orderItemsRelations = relations(orderItems, ({ one }) => ({
+  order: one(orders, { fields: [orderItems.orderId], references: [orders.id] }),
+}));
+export const orderTransitionsRelations = relations(orderTransitions, ({ one }) => ({
+  order: one(orders, { fields: [orderTransitions.orderId], references: [orders.id] }),
+}));
+
+export const schema = {
+  orders,
+  orderItems,
+  orderTransitions,
+  ordersRelations,
+  orderItemsRelations,
+  orderTransitionsRelations,
+};
+export type OrdersSchema = typeof schema;

@@ -1,0 +1,161 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler } from 'express';
+import { parse, specifiedRules, validate, type GraphQLSchema, GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { GraphQLContext } from '../graphql/context.js';
+import { createErrorFormatter, formatForTransport } from '../graphql/errors.js';
+import { operationLimits } from '../graphql/schema.js';
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  context: GraphQLContext;
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  log: Logger;
+  /** Resolves to the failing checks; empty when the service can take traffic. */
+  readiness: () => Promise<string[]>;
+}
+
+export interface RunningHttpServer {
+  port: number;
+  server: Server;
+  /** Stops taking requests, lets in-flight ones finish, closes subscriptions properly. */
+  close(): Promise<void>;
+}
+
+const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+/** GraphQL over HTTP and graphql-ws on one port and path (`/graphql`), plus health probes. */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { schema, context, log } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+  const formatError = createErrorFormatter(log);
+  const limits = operationLimits();
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: WS_MAX_PAYLOAD_BYTES });
+  const rules = [...specifiedRules, ...limits.validationRules];
+  const wsCleanup = useServer<Record<string, unknown>>(
+    {
+      schema,
+      context: () => context,
+      onSubscribe: (_ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          document,
+          contextValue: context,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: formatForTransport(formatError, result.errors) } : result,
+      onError: (_ctx, _id, _payload, errors) =>
+        formatForTransport(formatError, errors) as unknown as readonly GraphQLError[],
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    plugins: [
+      // graphql-armor is typed against Apollo's CommonJS build; the plugins are the same objects.
+      ...(limits.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      {
+        serverWillStart() {
+          return Promise.resolve({
+            drainServer: async () => {
+              await wsCleanup.dispose();
+            },
+          });
+        },
+      } satisfies ApolloServerPlugin<GraphQLContext>,
+    ],
+  });
+  await apollo.start();
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const failing = await options.readiness();
+    res.status(failing.length === 0 ? 200 : 503).json({
+      status: failing.length === 0 ? 'ready' : 'unavailable',
+      failing,
+    });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: options.maxBodyBytes }),
+    expressMiddleware(apollo, { context: () => Promise.resolve(context) }),
+  );
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  const onError: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, _next) => {
+    // Body parser failures are the client's; anything else is ours and logged once.
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({
+        errors: [
+          {
+            message: `Request body is larger than ${options.maxBodyBytes} bytes`,
+            extensions: { code: 'PAYLOAD_TOO_LARGE' },
+          },
+        ],
+      });
+    } else if (error.type === 'entity.parse.failed') {
+      res.status(400).json({
+        errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+      });
+    } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+      res.status(error.status).json({
+        errors: [{ message: 'Bad request', extensions: { code: 'BAD_REQUEST' } }],
+      });
+    } else {
+      log.error({ err: error }, 'unexpected HTTP error');
+      res.status(500).json({
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      });
+    }
+  };
+  app.use(onError);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    server,
+    async close() {
+      // Drains HTTP requests in flight, then graphql-ws closes every socket with 1001 (going away).
+      await apollo.stop();
+    },
+  };
+}

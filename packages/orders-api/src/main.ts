@@ -1,0 +1,28 @@
+import { loadSettings, SettingsError, startOrdersApi } from './app.js';
+import { createLogger } from './logger.js';
+
+// Entry point: validate settings, start, and stop gracefully on SIGTERM/SIGINT.
+let settings;
+try {
+  settings = loadSettings(process.env);
+} catch (error) {
+  if (error instanceof SettingsError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+const log = createLogger(settings.logLevel);
+const api = await startOrdersApi(settings, log);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, 'shutting down');
+    api.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  });
+}

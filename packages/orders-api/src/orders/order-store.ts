@@ -1,0 +1,359 @@
+import { queryRows, type Database } from '@oms/database';
+import {
+  ORDER_TRANSITIONS,
+  type FollowUp,
+  type OrderEvent,
+  type OrderStatus,
+  type TransitionRule,
+} from '@oms/order-lifecycle';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { orderItems, orders, orderTransitions, type OrdersSchema } from '../db/schema.js';
+import type { OrderCursor } from './order-cursor.js';
+import type { OrderItemView, OrderView } from './order.model.js';
+
+/** NOTIFY channel carrying `<orderId>:<version>` after each committed transition. */
+export const ORDER_EVENTS_CHANNEL = 'order_events';
+/** NOTIFY channel that wakes every worker when new work is due now. */
+export const ORDER_JOBS_CHANNEL = 'order_jobs';
+
+export type OrdersDb = Database<OrdersSchema>;
+type Tx = Parameters<Parameters<OrdersDb['transaction']>[0]>[0];
+type Executor = OrdersDb | Tx;
+
+/** Which orders a transition applies to: given ids, or the deliveries that are due. */
+export type TransitionTarget =
+  | { kind: 'ids'; ids: readonly string[] }
+  | { kind: 'due'; action: FollowUp; limit: number };
+
+export interface TransitionOptions {
+  event: OrderEvent;
+  /** Narrows the rule's allowed source states (a cancel locks the row and knows its state). */
+  from?: readonly OrderStatus[];
+  reason?: string | null;
+  followUp: FollowUp | null;
+  /** Seconds until the follow-up is due (0: now). */
+  followUpDelaySeconds?: number;
+  /** The payment provider's id, when the transition records a payment answer. */
+  paymentId?: string | null;
+}
+
+/** A transition that was applied (and whose event is published when the transaction commits). */
+export interface AppliedTransition {
+  id: string;
+  from: OrderStatus;
+  to: OrderStatus;
+  version: number;
+  at: Date;
+}
+
+/** Background work claimed by one worker until `claimToken` is cleared or its lease runs out. */
+export interface ClaimedJob {
+  id: string;
+  action: 'PAY' | 'RELEASE_PAYMENT';
+  total: number;
+  currency: string;
+  paymentToken: string | null;
+  paymentId: string | null;
+  attempts: number;
+  claimToken: string;
+}
+
+export interface NewOrder {
+  id: string;
+  currency: string;
+  total: number;
+  items: readonly OrderItemView[];
+  paymentToken: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+}
+
+const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+const list = (values: readonly string[]): SQL =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
+
+/** All SQL of the orders service. Every status change goes through `transition`. */
+export class OrderStore {
+  constructor(readonly db: OrdersDb) {}
+
+  /**
+   * Inserts a new order with its items and its CREATED history row, and queues its payment,
+   * in the caller's transaction. Returns the creation time, or null when the idempotency key
+   * is taken (the caller then looks the existing order up).
+   */
+  async insertOrder(tx: Tx, order: NewOrder): Promise<Date | null> {
+    const inserted = await tx
+      .insert(orders)
+      .values({
+        id: order.id,
+        status: 'CREATED',
+        currency: order.currency,
+        total: order.total,
+        paymentToken: order.paymentToken,
+        idempotencyKey: order.idempotencyKey,
+        requestHash: order.requestHash,
+        nextAction: 'PAY',
+        nextActionAt: sql`now()`,
+      })
+      .onConflictDoNothing({ target: orders.idempotencyKey })
+      .returning({ createdAt: orders.createdAt });
+    const createdAt = inserted[0]?.createdAt;
+    if (createdAt === undefined) return null;
+    await tx
+      .insert(orderItems)
+      .values(order.items.map((item, line) => ({ orderId: order.id, line, ...item })));
+    await tx.insert(orderTransitions).values({
+      orderId: order.id,
+      seq: 1,
+      fromStatus: null,
+      toStatus: 'CREATED',
+      at: sql`now()`,
+    });
+    await tx.execute(
+      sql`select pg_notify(${ORDER_EVENTS_CHANNEL}, ${`${order.id}:1`}), pg_notify(${ORDER_JOBS_CHANNEL}, '')`,
+    );
+    return createdAt;
+  }
+
+  /** The order holding an idempotency key, with the hash of the request that created it. */
+  async findByIdempotencyKey(key: string): Promise<{ id: string; requestHash: string | null } | null> {
+    const rows = await this.db
+      .select({ id: orders.id, requestHash: orders.requestHash })
+      .from(orders)
+      .where(eq(orders.idempotencyKey, key));
+    return rows[0] ?? null;
+  }
+
+  /** Locks an order for the rest of the transaction and returns what a cancel needs to know. */
+  async lockForCancel(
+    tx: Tx,
+    id: string,
+  ): Promise<{ status: OrderStatus; paymentAttempts: number } | null> {
+    const rows = await tx
+      .select({ status: orders.status, paymentAttempts: orders.paymentAttempts })
+      .from(orders)
+      .where(eq(orders.id, id))
+      .for('update');
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Applies one lifecycle event as a single statement: a guarded update (only from the states
+   * the lifecycle allows), its history row, its follow-up job and its NOTIFY, all or nothing.
+   * Orders not in an allowed state are left alone and not returned.
+   */
+  async transition(
+    executor: Executor,
+    target: TransitionTarget,
+    options: TransitionOptions,
+  ): Promise<AppliedTransition[]> {
+    const rule: TransitionRule = ORDER_TRANSITIONS[options.event];
+    const from = options.from ?? rule.from;
+    const to = rule.to;
+    const reason = to === 'CANCELLED' ? (options.reason ?? rule.defaultReason ?? null) : null;
+    const candidates =
+      target.kind === 'ids'
+        ? sql`select id, status from orders
+              where id in (${list(target.ids)}) and status in (${list(from)})
+              for update`
+        : sql`select id, status from orders
+              where next_action = ${target.action} and next_action_at <= now()
+                and status in (${list(from)})
+              order by next_action_at limit ${target.limit}
+              for update skip locked`;
+    const dueAt =
+      options.followUp === null
+        ? sql`null`
+        : sql`now() + ${options.followUpDelaySeconds ?? 0}::float8 * interval '1 second'`;
+    const paymentId =
+      options.paymentId === undefined ? sql`o.payment_id` : sql`${options.paymentId}::text`;
+    const rows = await queryRows<{
+      id: string;
+      from_status: OrderStatus;
+      version: number;
+      updated_at: Date | string;
+    }>(
+      executor,
+      sql`with prev as (${candidates}),
+      upd as (
+        update orders o set
+          status = ${to}::order_status,
+          version = o.version + 1,
+          updated_at = now(),
+          cancellation_reason = ${reason}::text,
+          next_action = ${options.followUp}::order_follow_up,
+          next_action_at = ${dueAt},
+          attempts = 0,
+          claim_token = null,
+          payment_token = null,
+          payment_id = ${paymentId}
+        from prev where o.id = prev.id
+        returning o.id, prev.status as from_status, o.version, o.updated_at
+      ),
+      hist as (
+        insert into order_transitions (order_id, seq, from_status, to_status, reason, at)
+        select id, version, from_status, ${to}::order_status, ${reason}::text, updated_at from upd
+      )
+      select id, from_status, version, updated_at,
+             pg_notify(${ORDER_EVENTS_CHANNEL}, id::text || ':' || version::text) as notified
+      from upd`,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      from: r.from_status,
+      to,
+      version: Number(r.version),
+      at: toDate(r.updated_at),
+    }));
+  }
+
+  /**
+   * Claims due payment and refund jobs for this worker. The lease (pushing `next_action_at`
+   * forward) is what makes a job come back if this process dies while the call is in flight.
+   */
+  async claimPaymentJobs(limit: number, leaseSeconds: number): Promise<ClaimedJob[]> {
+    const rows = await queryRows<{
+      id: string;
+      next_action: 'PAY' | 'RELEASE_PAYMENT';
+      total: number;
+      currency: string;
+      payment_token: string | null;
+      payment_id: string | null;
+      attempts: number;
+      claim_token: string;
+    }>(
+      this.db,
+      sql`update orders o set
+            next_action_at = now() + ${leaseSeconds}::float8 * interval '1 second',
+            attempts = o.attempts + 1,
+            payment_attempts = o.payment_attempts + (case when o.next_action = 'PAY' then 1 else 0 end),
+            claim_token = gen_random_uuid()
+          where o.id in (
+            select id from orders
+            where next_action in ('PAY', 'RELEASE_PAYMENT') and next_action_at <= now()
+            order by next_action_at limit ${limit}
+            for update skip locked
+          )
+          returning o.id, o.next_action, o.total, o.currency, o.payment_token, o.payment_id,
+                    o.attempts, o.claim_token`,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      action: r.next_action,
+      total: Number(r.total),
+      currency: r.currency,
+      paymentToken: r.payment_token,
+      paymentId: r.payment_id,
+      attempts: Number(r.attempts),
+      claimToken: r.claim_token,
+    }));
+  }
+
+  /** Puts a claimed job back for a later attempt; a no-op if another worker has claimed it since. */
+  async retryLater(id: string, claimToken: string, delayMs: number): Promise<void> {
+    await this.db.execute(
+      sql`update orders set next_action_at = now() + ${delayMs}::float8 * interval '1 millisecond',
+                 claim_token = null
+          where id = ${id} and claim_token = ${claimToken}`,
+    );
+  }
+
+  /** Marks a claimed job done; a no-op if another worker has claimed it since. */
+  async completeJob(id: string, claimToken: string): Promise<void> {
+    await this.db.execute(
+      sql`update orders set next_action = null, next_action_at = null, attempts = 0,
+                 claim_token = null
+          where id = ${id} and claim_token = ${claimToken}`,
+    );
+  }
+
+  /**
+   * A payment was confirmed for an order that is no longer CREATED. If it was cancelled
+   * meanwhile, queue the release of that money; any other state means a duplicate answer.
+   */
+  async releaseIfCancelled(id: string, paymentId: string | null): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`update orders set next_action = 'RELEASE_PAYMENT', next_action_at = now(), attempts = 0,
+                 claim_token = null, payment_id = coalesce(payment_id, ${paymentId}::text)
+          where id = ${id} and status = 'CANCELLED'
+          returning id`,
+    );
+    return rows.length > 0;
+  }
+
+  /** When the next background job falls due, or null when there is none. */
+  async nextDueAt(): Promise<Date | null> {
+    const rows = await queryRows<{ due: Date | string | null }>(
+      this.db,
+      sql`select min(next_action_at) as due from orders where next_action is not null`,
+    );
+    const due = rows[0]?.due;
+    return due === null || due === undefined ? null : toDate(due);
+  }
+
+  /** Loads orders with their items and history, in the order of `ids` (missing ones skipped). */
+  async findMany(ids: readonly string[]): Promise<OrderView[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query.orders.findMany({
+      where: sql`${orders.id} in (${list(ids)})`,
+      with: {
+        items: { orderBy: [asc(orderItems.line)] },
+        history: { orderBy: [asc(orderTransitions.seq)] },
+      },
+    });
+    const byId = new Map(rows.map((row) => [row.id, toView(row)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** One page of the newest-first list, optionally of one status; fetches one extra row. */
+  async page(limit: number, after: OrderCursor | null, status: OrderStatus | null): Promise<OrderView[]> {
+    const rows = await this.db.query.orders.findMany({
+      where: and(
+        status === null ? undefined : eq(orders.status, status),
+        after === null
+          ? undefined
+          : sql`(${orders.createdAt}, ${orders.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
+      ),
+      orderBy: [desc(orders.createdAt), desc(orders.id)],
+      limit,
+      with: {
+        items: { orderBy: [asc(orderItems.line)] },
+        history: { orderBy: [asc(orderTransitions.seq)] },
+      },
+    });
+    return rows.map(toView);
+  }
+}
+
+type OrderRow = typeof orders.$inferSelect & {
+  items: (typeof orderItems.$inferSelect)[];
+  history: (typeof orderTransitions.$inferSelect)[];
+};
+
+function toView(row: OrderRow): OrderView {
+  return {
+    id: row.id,
+    status: row.status,
+    currency: row.currency,
+    total: row.total,
+    createdAt: toDate(row.createdAt),
+    updatedAt: toDate(row.updatedAt),
+    cancellationReason: row.cancellationReason,
+    items: row.items.map((i) => ({
+      sku: i.sku,
+      name: i.name,
+      quantity: i.quantity,
+      unitPrice: i.unitPrice,
+    })),
+    history: row.history.map((t) => ({
+      from: t.fromStatus,
+      to: t.toStatus,
+      at: toDate(t.at),
+      reason: t.reason,
+    })),
+  };
+}

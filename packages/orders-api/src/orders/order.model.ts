@@ -1,0 +1,48 @@
+import type { OrderStatus } from '@oms/order-lifecycle';
+
+/** One line of an order; money in minor units of the order's currency. */
+export interface OrderItemView {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+/** One entry of an order's history; `from` is null for the creation. */
+export interface OrderTransitionView {
+  from: OrderStatus | null;
+  to: OrderStatus;
+  at: Date;
+  reason: string | null;
+}
+
+/** An order as the API shows it. */
+export interface OrderView {
+  id: string;
+  status: OrderStatus;
+  items: OrderItemView[];
+  total: number;
+  currency: string;
+  createdAt: Date;
+  updatedAt: Date;
+  cancellationReason: string | null;
+  history: OrderTransitionView[];
+}
+
+/**
+ * The order as it was right after its `version`-th transition. Items, total and currency never
+ * change, so the history alone rebuilds every state; a subscriber gets each state in turn even
+ * when later transitions have already committed by the time the event is read.
+ */
+export function orderAtVersion(order: OrderView, version: number): OrderView | null {
+  const history = order.history.slice(0, version);
+  const last = history[history.length - 1];
+  if (last === undefined || history.length !== version) return null;
+  return {
+    ...order,
+    history,
+    status: last.to,
+    updatedAt: last.at,
+    cancellationReason: last.to === 'CANCELLED' ? last.reason : null,
+  };
+}

@@ -1,0 +1,66 @@
+import type { OrderStatus as Status } from '@oms/order-lifecycle';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { OrderView } from './order.model.js';
+import { CreateOrderInput, Order, OrderConnection, OrderStatus } from './order.types.js';
+
+/** Thin: arguments in, one service call, the answer shaped for GraphQL. */
+@Resolver(() => Order)
+export class OrderResolver {
+  @Query(() => Order, { nullable: true, description: 'Null when there is no such order' })
+  order(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<OrderView | null> {
+    return ctx.orders.findOrder(id);
+  }
+
+  @Query(() => OrderConnection, { description: 'Newest first; `first` is 1..100 (default 20)' })
+  async orders(
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('status', () => OrderStatus, { nullable: true }) status: Status | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<OrderConnection> {
+    const page = await ctx.orders.listOrders(first, after, status);
+    return {
+      edges: page.orders.map((node, i) => ({ node, cursor: page.cursors[i] ?? '' })),
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: false,
+        startCursor: page.cursors[0] ?? null,
+        endCursor: page.cursors[page.cursors.length - 1] ?? null,
+      },
+    };
+  }
+
+  @Mutation(() => Order, { description: 'Returns at once with status CREATED; payment follows' })
+  createOrder(
+    @Arg('input', () => CreateOrderInput) input: CreateOrderInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<OrderView> {
+    return ctx.orders.createOrder(input);
+  }
+
+  @Mutation(() => Order, { description: 'CREATED or CONFIRMED orders only; CANCELLED ones come back unchanged' })
+  cancelOrder(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<OrderView> {
+    return ctx.orders.cancelOrder(id, reason);
+  }
+
+  @Subscription(() => Order, {
+    description: 'One event per transition; with id, that order only; without, all orders',
+    subscribe: async ({ args, context }) => {
+      const { id } = args as { id?: string | null };
+      const ctx = context as GraphQLContext;
+      const orderId = id === undefined || id === null ? null : await ctx.orders.assertExists(id);
+      return ctx.events.subscribe(orderId);
+    },
+  })
+  orderUpdated(
+    @Root() order: OrderView,
+    @Arg('id', () => ID, { nullable: true }) _id: string | null,
+  ): OrderView {
+    return order;
+  }
+}

@@ -1,0 +1,200 @@
+import { followUpOf, lateAnswerFollowUp } from '@oms/order-lifecycle';
+import type { Logger } from 'pino';
+import type { OrderStore, ClaimedJob } from '../orders/order-store.js';
+import { DEFAULT_PAYMENT_TOKEN, type PaymentsClient } from '../payments/payments.client.js';
+import { backoffMs } from './backoff.js';
+
+export interface OrderWorkerOptions {
+  deliveryDelaySeconds: number;
+  paymentTimeoutMs: number;
+  paymentMaxAttempts: number;
+  paymentRetryBaseMs: number;
+  batchSize: number;
+  concurrency: number;
+  idlePollMs: number;
+}
+
+const RETRY_CAP_MS = 30_000;
+const RELEASE_RETRY_CAP_MS = 60_000;
+
+/**
+ * Runs the background work stored on order rows: payment calls, deliveries that fall due, and
+ * releases of money after a cancel. Any number of processes may run one on the same database;
+ * `FOR UPDATE SKIP LOCKED` hands each job to one of them, and leases bring back the jobs of a
+ * process that died.
+ */
+export class OrderWorker {
+  private readonly inflight = new Set<Promise<void>>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private woken = false;
+  private wakeUp: (() => void) | null = null;
+  /** Set when the last pass reached the database, for /ready. */
+  healthy = true;
+
+  constructor(
+    private readonly store: OrderStore,
+    private readonly payments: PaymentsClient,
+    private readonly options: OrderWorkerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Asks the loop to look for work now instead of at its next scheduled time. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming work and waits for the calls in flight to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.woken = false;
+      let busy = false;
+      try {
+        busy = await this.pass();
+        this.healthy = true;
+      } catch (error) {
+        this.healthy = false;
+        this.log.error({ err: error }, 'worker pass failed; retrying');
+        await this.sleep(this.options.idlePollMs);
+        continue;
+      }
+      if (busy || this.woken || !this.running) continue;
+      await this.sleep(await this.idleDelay());
+    }
+  }
+
+  /** One round of work; true when there may be more due right now. */
+  private async pass(): Promise<boolean> {
+    const { batchSize, concurrency } = this.options;
+    const delivered = await this.store.transition(
+      this.store.db,
+      { kind: 'due', action: 'DELIVER', limit: batchSize },
+      { event: 'DELIVERY_DUE', followUp: null },
+    );
+    const free = Math.min(batchSize, concurrency - this.inflight.size);
+    let claimed: ClaimedJob[] = [];
+    if (free > 0) {
+      const leaseSeconds = (this.options.paymentTimeoutMs + 5_000) / 1000;
+      claimed = await this.store.claimPaymentJobs(free, leaseSeconds);
+      for (const job of claimed) this.track(this.runJob(job));
+    }
+    return delivered.length === batchSize || (free > 0 && claimed.length === free);
+  }
+
+  private async idleDelay(): Promise<number> {
+    if (this.inflight.size >= this.options.concurrency) return this.options.idlePollMs;
+    const due = await this.store.nextDueAt().catch(() => null);
+    if (due === null) return this.options.idlePollMs;
+    return Math.max(0, Math.min(this.options.idlePollMs, due.getTime() - Date.now()));
+  }
+
+  private track(job: Promise<void>): void {
+    this.inflight.add(job);
+    void job.finally(() => {
+      this.inflight.delete(job);
+      // A finished job may have made a delivery due now or freed a slot.
+      this.wake();
+    });
+  }
+
+  private async runJob(job: ClaimedJob): Promise<void> {
+    try {
+      if (job.action === 'PAY') await this.pay(job);
+      else await this.release(job);
+    } catch (error) {
+      // The lease brings the job back; nothing is lost.
+      this.log.error({ err: error, orderId: job.id, action: job.action }, 'job failed');
+    }
+  }
+
+  private async pay(job: ClaimedJob): Promise<void> {
+    const result = await this.payments.charge({
+      orderId: job.id,
+      amount: job.total,
+      currency: job.currency,
+      paymentToken: job.paymentToken ?? DEFAULT_PAYMENT_TOKEN,
+    });
+    const ids = { kind: 'ids', ids: [job.id] } as const;
+    if (result.kind === 'answer') {
+      const confirmed = result.status === 'confirmed';
+      const event = confirmed ? 'PAYMENT_CONFIRMED' : 'PAYMENT_DECLINED';
+      const applied = await this.store.transition(this.store.db, ids, {
+        event,
+        followUp: followUpOf(event, 'CREATED', true),
+        followUpDelaySeconds: confirmed ? this.options.deliveryDelaySeconds : 0,
+        paymentId: result.paymentId,
+      });
+      if (applied.length === 0 && lateAnswerFollowUp('CANCELLED', confirmed) !== null) {
+        // Cancelled while the call was in flight: the money must go back.
+        if (await this.store.releaseIfCancelled(job.id, result.paymentId)) this.wake();
+      }
+      return;
+    }
+    const exhausted = job.attempts >= this.options.paymentMaxAttempts;
+    if (result.kind === 'rejected' || exhausted) {
+      this.log.warn({ orderId: job.id, attempts: job.attempts, reason: result.reason }, 'payment failed');
+      await this.store.transition(this.store.db, ids, {
+        event: 'PAYMENT_FAILED',
+        followUp: followUpOf('PAYMENT_FAILED', 'CREATED', true),
+      });
+      return;
+    }
+    this.log.info({ orderId: job.id, attempts: job.attempts, reason: result.reason }, 'payment retry');
+    await this.store.retryLater(
+      job.id,
+      job.claimToken,
+      backoffMs(job.attempts, this.options.paymentRetryBaseMs, RETRY_CAP_MS),
+    );
+  }
+
+  private async release(job: ClaimedJob): Promise<void> {
+    let result =
+      job.paymentId === null
+        ? await this.payments.void(job.id)
+        : await this.payments.refund(job.paymentId, job.id);
+    if (result.kind === 'rejected' && result.status === 404 && job.paymentId !== null) {
+      result = await this.payments.void(job.id);
+    }
+    if (result.kind === 'retry') {
+      this.log.warn({ orderId: job.id, attempts: job.attempts, reason: result.reason }, 'refund retry');
+      await this.store.retryLater(
+        job.id,
+        job.claimToken,
+        backoffMs(job.attempts, this.options.paymentRetryBaseMs, RELEASE_RETRY_CAP_MS),
+      );
+      return;
+    }
+    if (result.kind === 'rejected' && result.status !== 409) {
+      // 409: nothing to refund (declined or voided). Anything else needs a person.
+      this.log.error({ orderId: job.id, reason: result.reason }, 'refund refused by provider');
+    }
+    await this.store.completeJob(job.id, job.claimToken);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.wakeUp = null;
+    });
+  }
+}
