@@ -88,10 +88,10 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
     kind: 'postgres',
     async listen(channel, onMessage) {
       // postgres.js keeps one dedicated connection for LISTEN and re-subscribes after a reconnect.
-      const { unlisten } = await client.listen(channel, onMessage, () => {
+      const subscription = await client.listen(channel, onMessage, () => {
         options.onNotice?.(`listening on ${channel}`);
       });
-      return unlisten;
+      return () => subscription.unlisten();
     },
     async ping() {
       await client`select 1`;

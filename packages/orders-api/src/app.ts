@@ -36,7 +36,9 @@ export async function startOrdersApi(
     migrationsFolder: MIGRATIONS,
     migrationsTable: '__orders_migrations',
     poolSize: settings.dbPoolSize,
-    onNotice: (message) => log.debug({ message }, 'database notice'),
+    onNotice: (message) => {
+      log.debug({ message }, 'database notice');
+    },
   });
   const store = new OrderStore(database.db);
   const payments = new PaymentsClient({
@@ -79,10 +81,14 @@ export async function startOrdersApi(
     readiness: async () => {
       const failing: string[] = [];
       const ping = database.ping();
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('timeout')), 2_000).unref(),
-      );
-      await Promise.race([ping, timeout]).catch(() => failing.push('database'));
+      const timeout = new Promise<never>((_, reject) => {
+        setTimeout(() => {
+          reject(new Error('timeout'));
+        }, 2_000).unref();
+      });
+      await Promise.race([ping, timeout]).catch(() => {
+        failing.push('database');
+      });
       if (!worker.healthy) failing.push('worker');
       return failing;
     },

@@ -67,7 +67,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatForTransport(formatError, result.errors) } : result,
       onError: (_ctx, _id, _payload, errors) =>
-        formatForTransport(formatError, errors) as unknown as readonly GraphQLError[],
+        formatForTransport(formatError, errors),
     },
     wsServer,
   );

@@ -205,7 +205,7 @@ export class OrderStore {
       id: r.id,
       from: r.from_status,
       to,
-      version: Number(r.version),
+      version: r.version,
       at: toDate(r.updated_at),
     }));
   }
@@ -243,11 +243,11 @@ export class OrderStore {
     return rows.map((r) => ({
       id: r.id,
       action: r.next_action,
-      total: Number(r.total),
+      total: r.total,
       currency: r.currency,
       paymentToken: r.payment_token,
       paymentId: r.payment_id,
-      attempts: Number(r.attempts),
+      attempts: r.attempts,
       claimToken: r.claim_token,
     }));
   }

@@ -16,6 +16,17 @@ export interface OrderTransitionView {
   reason: string | null;
 }
 
+/** A page of the newest-first list, shaped as a Relay connection. */
+export interface OrderConnectionView {
+  edges: { cursor: string; node: OrderView }[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+}
+
 /** An order as the API shows it. */
 export interface OrderView {
   id: string;

@@ -1,7 +1,7 @@
 import type { OrderStatus as Status } from '@oms/order-lifecycle';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { OrderView } from './order.model.js';
+import type { OrderConnectionView, OrderView } from './order.model.js';
 import { CreateOrderInput, Order, OrderConnection, OrderStatus } from './order.types.js';
 
 /** Thin: arguments in, one service call, the answer shaped for GraphQL. */
@@ -18,7 +18,7 @@ export class OrderResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('status', () => OrderStatus, { nullable: true }) status: Status | null,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<OrderConnection> {
+  ): Promise<OrderConnectionView> {
     const page = await ctx.orders.listOrders(first, after, status);
     return {
       edges: page.orders.map((node, i) => ({ node, cursor: page.cursors[i] ?? '' })),

@@ -62,7 +62,7 @@ export class OrderWorker {
   private async loop(): Promise<void> {
     while (this.running) {
       this.woken = false;
-      let busy = false;
+      let busy: boolean;
       try {
         busy = await this.pass();
         this.healthy = true;
@@ -72,8 +72,8 @@ export class OrderWorker {
         await this.sleep(this.options.idlePollMs);
         continue;
       }
-      if (busy || this.woken || !this.running) continue;
-      await this.sleep(await this.idleDelay());
+      // sleep() returns at once when something woke the worker during the pass.
+      if (!busy) await this.sleep(await this.idleDelay());
     }
   }
 

@@ -1,0 +1,2 @@
+-- Each service owns its data: payments-api gets a database of its own.
+CREATE DATABASE payments;

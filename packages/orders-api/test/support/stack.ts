@@ -1,0 +1,262 @@
+import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
+import { loadSettings as loadPaymentsSettings, startPaymentsApi, type RunningPaymentsApi } from '@oms/payments-api';
+import { createClient, type Client } from 'graphql-ws';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { loadSettings, startOrdersApi, type OrdersApi } from '../../src/app.js';
+
+/** Token shared by the two services under test; a test value, not a secret. */
+export const TEST_PAYMENTS_TOKEN = 'test-payments-token';
+
+export interface GraphQLErrorBody {
+  message: string;
+  extensions?: { code?: string; field?: string; fields?: { field: string; message: string }[] } & Record<string, unknown>;
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T | null;
+  errors?: GraphQLErrorBody[];
+}
+
+export interface StackOptions {
+  /** Extra orders-api environment (strings, as in the real environment). */
+  orders?: Record<string, string>;
+  /** Extra payments-api environment. */
+  payments?: Record<string, string>;
+}
+
+/** payments-api and orders-api on free loopback ports, each on its own fresh database. */
+export class Stack {
+  private readonly clients: Client[] = [];
+
+  private constructor(
+    readonly orders: OrdersApi,
+    readonly payments: RunningPaymentsApi,
+    private readonly databases: TestDatabase[],
+  ) {}
+
+  static async start(options: StackOptions = {}): Promise<Stack> {
+    const ordersDb = await createTestDatabase();
+    const paymentsDb = await createTestDatabase();
+    const payments = await startPaymentsApi(
+      loadPaymentsSettings({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        PAYMENTS_PORT: '0',
+        PAYMENTS_API_TOKEN: TEST_PAYMENTS_TOKEN,
+        PAYMENT_LATENCY_MS: '0',
+        PAYMENT_APPROVAL_RATE: '0.5',
+        PAYMENTS_DATA_DIR: paymentsDb.dataDir,
+        ...(paymentsDb.url === undefined ? {} : { PAYMENTS_DATABASE_URL: paymentsDb.url }),
+        ...options.payments,
+      }),
+    );
+    const orders = await startOrdersApi(
+      loadSettings(ordersEnv(ordersDb, payments.url, options.orders)),
+      pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    );
+    return new Stack(orders, payments, [ordersDb, paymentsDb]);
+  }
+
+  get graphqlUrl(): string {
+    return this.orders.url;
+  }
+
+  /** Sends one GraphQL operation over HTTP. */
+  async gql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<GraphQLResponse<T>> {
+    return postGraphQL<T>(this.graphqlUrl, query, variables);
+  }
+
+  /** Starts a subscription and collects what it receives. */
+  subscribe<T>(query: string, variables: Record<string, unknown> = {}): Subscription<T> {
+    const client = createClient({
+      url: this.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+    });
+    this.clients.push(client);
+    return new Subscription<T>(client, query, variables);
+  }
+
+  /** payments-api's records for an order (its own view of what was charged and refunded). */
+  async paymentsFor(orderId: string): Promise<{ id: string; status: string; amount: number | null }[]> {
+    const response = await fetch(`${this.payments.url}/payments?orderId=${encodeURIComponent(orderId)}`, {
+      headers: { authorization: `Bearer ${TEST_PAYMENTS_TOKEN}` },
+    });
+    if (!response.ok) throw new Error(`payments lookup failed: HTTP ${response.status}`);
+    return (await response.json()) as { id: string; status: string; amount: number | null }[];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.dispose()));
+    await this.orders.close();
+    await this.payments.close();
+    await Promise.all(this.databases.map((d) => d.dispose()));
+  }
+}
+
+/** The orders-api environment for a test database and a payments-api URL. */
+export function ordersEnv(
+  db: TestDatabase,
+  paymentsUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ORDERS_PORT: '0',
+    ORDERS_DATA_DIR: db.dataDir,
+    ...(db.url === undefined ? {} : { ORDERS_DATABASE_URL: db.url }),
+    PAYMENTS_URL: paymentsUrl,
+    PAYMENTS_API_TOKEN: TEST_PAYMENTS_TOKEN,
+    DELIVERY_DELAY_SECONDS: '1',
+    PAYMENT_RETRY_BASE_MS: '20',
+    PAYMENT_TIMEOUT_MS: '2000',
+    WORKER_IDLE_POLL_MS: '200',
+    ...extra,
+  };
+}
+
+/** Sends one GraphQL operation over HTTP to `url`. */
+export async function postGraphQL<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T | null; errors?: GraphQLErrorBody[] };
+  return { status: response.status, ...body };
+}
+
+/** A running subscription: everything it received, and a way to wait for more. */
+export class Subscription<T> {
+  readonly events: T[] = [];
+  readonly errors: unknown[] = [];
+  completed = false;
+  private readonly waiters = new Set<() => void>();
+  private readonly unsubscribe: () => void;
+
+  constructor(client: Client, query: string, variables: Record<string, unknown>) {
+    this.unsubscribe = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors) this.errors.push(...result.errors);
+          if (result.data) this.events.push(result.data as T);
+          this.notify();
+        },
+        error: (error) => {
+          this.errors.push(error);
+          this.notify();
+        },
+        complete: () => {
+          this.completed = true;
+          this.notify();
+        },
+      },
+    );
+  }
+
+  /** Resolves with the events once `predicate` holds for them; rejects after `timeoutMs`. */
+  async waitFor(predicate: (events: T[]) => boolean, timeoutMs = 15_000): Promise<T[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.events)) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`subscription condition not met; got ${JSON.stringify(this.events)} errors ${JSON.stringify(this.errors)}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 250));
+        const waiter = () => done();
+        this.waiters.add(waiter);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      this.waiters.clear();
+    }
+    return this.events;
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  private notify(): void {
+    for (const waiter of this.waiters) waiter();
+  }
+}
+
+/** Polls `read` until `accept` holds for its value; rejects with the last value after `timeoutMs`. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met; last value ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const ORDER_FIELDS = `
+  id status total currency createdAt updatedAt cancellationReason
+  items { sku name quantity unitPrice }
+  history { from to at reason }
+`;
+
+export interface OrderResult {
+  id: string;
+  status: string;
+  total: number;
+  currency: string;
+  createdAt: string;
+  updatedAt: string;
+  cancellationReason: string | null;
+  items: { sku: string; name: string; quantity: number; unitPrice: number }[];
+  history: { from: string | null; to: string; at: string; reason: string | null }[];
+}
+
+export const CREATE_ORDER = `mutation Create($input: CreateOrderInput!) { createOrder(input: $input) { ${ORDER_FIELDS} } }`;
+export const CANCEL_ORDER = `mutation Cancel($id: ID!, $reason: String) { cancelOrder(id: $id, reason: $reason) { ${ORDER_FIELDS} } }`;
+export const GET_ORDER = `query Get($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`;
+
+/** An ordinary valid order input; override what a test cares about. */
+export function orderInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    items: [
+      { sku: 'SKU-1', name: 'Widget', quantity: 2, unitPrice: 1250 },
+      { sku: 'SKU-2', name: 'Gadget', quantity: 1, unitPrice: 999 },
+    ],
+    currency: 'EUR',
+    paymentToken: 'tok_approve',
+    ...overrides,
+  };
+}
+
+/** Creates an order and returns it, failing the test on any error. */
+export async function createOrder(stack: Stack, overrides: Record<string, unknown> = {}): Promise<OrderResult> {
+  const result = await stack.gql<{ createOrder: OrderResult }>(CREATE_ORDER, { input: orderInput(overrides) });
+  if (!result.data?.createOrder) throw new Error(`createOrder failed: ${JSON.stringify(result.errors)}`);
+  return result.data.createOrder;
+}
+
+/** Reads an order over HTTP. */
+export async function getOrder(stack: Stack, id: string): Promise<OrderResult | null> {
+  const result = await stack.gql<{ order: OrderResult | null }>(GET_ORDER, { id });
+  if (result.errors) throw new Error(`order query failed: ${JSON.stringify(result.errors)}`);
+  return result.data?.order ?? null;
+}
