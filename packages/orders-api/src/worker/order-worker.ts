@@ -16,6 +16,7 @@ export interface OrderWorkerOptions {
 
 const RETRY_CAP_MS = 30_000;
 const RELEASE_RETRY_CAP_MS = 60_000;
+const MIN_IDLE_MS = 10;
 
 /**
  * Runs the background work stored on order rows: payment calls, deliveries that fall due, and
@@ -99,7 +100,9 @@ export class OrderWorker {
     if (this.inflight.size >= this.options.concurrency) return this.options.idlePollMs;
     const due = await this.store.nextDueAt().catch(() => null);
     if (due === null) return this.options.idlePollMs;
-    return Math.max(0, Math.min(this.options.idlePollMs, due.getTime() - Date.now()));
+    // Work that is due but was not claimable this pass (held by another process) is retried
+    // shortly rather than in a busy loop.
+    return Math.max(MIN_IDLE_MS, Math.min(this.options.idlePollMs, due.getTime() - Date.now()));
   }
 
   private track(job: Promise<void>): void {
