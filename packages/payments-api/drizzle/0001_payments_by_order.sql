@@ -1,0 +1,1 @@
+CREATE INDEX "payments_order_id_idx" ON "payments" USING btree ("order_id");

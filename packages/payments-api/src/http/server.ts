@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { healthRoutes } from '../health/health.routes.js';
+import { paymentsRoutes } from '../payments/payments.routes.js';
+import type { PaymentsService } from '../payments/payments.service.js';
+import { BEARER_SECURITY_SCHEME } from './auth.js';
+import { registerProblemHandlers } from './problem.js';
+
+/** Largest request body accepted; a payment request is a few hundred bytes. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface ServerDependencies {
+  readonly service: PaymentsService;
+  readonly ping: () => Promise<void>;
+  readonly apiToken: string;
+  readonly logger: FastifyBaseLogger;
+}
+
+/** Builds the Fastify app with every route, ready to listen; opens nothing itself. */
+export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Fastify's own 503 while closing is not a problem+json body; requests that still arrive
+    // during the drain are answered normally (with Connection: close) instead.
+    return503OnClosing: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // TypeBox checks bodies as sent: Ajv's defaults would coerce "100" to 100 and drop extra fields.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  registerProblemHandlers(app, BODY_LIMIT_BYTES);
+  acceptJsonOnly(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'payments-api',
+        version: '0.1.0',
+        description: 'Mock payment provider: confirms or declines at random, refunds, voids.',
+      },
+      components: {
+        securitySchemes: { [BEARER_SECURITY_SCHEME]: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(healthRoutes, { ping: deps.ping });
+  await app.register(paymentsRoutes, { service: deps.service, apiToken: deps.apiToken });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}
+
+function acceptJsonOnly(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // Without the text/plain parser any other media type is answered 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // Clients often label a bodiless POST (a refund) as JSON; treat it as no body at all.
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+}

@@ -1,0 +1,235 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type, type Static } from 'typebox';
+import { PAYMENT_STATUSES } from '../db/schema.js';
+import { BEARER_SECURITY_SCHEME, bearerAuth } from '../http/auth.js';
+import { problem, problemResponse, sendProblem } from '../http/problem.js';
+import { validateHeadersWithBody } from '../http/validation.js';
+import type { Payment, PaymentsService } from './payments.service.js';
+
+export interface PaymentsRoutesOptions {
+  readonly service: PaymentsService;
+  readonly apiToken: string;
+}
+
+const Timestamp = Type.String({ format: 'date-time' });
+
+const PaymentSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    orderId: Type.String(),
+    status: Type.Enum(PAYMENT_STATUSES),
+    amount: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Minor units; null when voided',
+    }),
+    currency: Type.Union([Type.String(), Type.Null()], { description: 'Null when voided' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    refundedAt: Type.Union([Timestamp, Type.Null()]),
+  },
+  { title: 'Payment' },
+);
+
+type PaymentJson = Static<typeof PaymentSchema>;
+
+const IdempotencyHeaders = Type.Object({
+  // Fastify matches header schemas as written when a custom validator is set, so lower case.
+  'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }),
+});
+
+const ChargeBody = Type.Object(
+  {
+    orderId: Type.String({ minLength: 1, maxLength: 200 }),
+    amount: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    paymentToken: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+const VoidBody = Type.Object(
+  { orderId: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+const PaymentParams = Type.Object({ id: Type.String() });
+
+const PaymentsQuery = Type.Object(
+  { orderId: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+const security = [{ [BEARER_SECURITY_SCHEME]: [] }];
+const unauthorized = problemResponse('Missing or wrong bearer token');
+const invalid = problemResponse('Malformed request');
+
+const KEY_REUSED = 'This Idempotency-Key was already used with a different payload.';
+
+/** The payment endpoints, all behind the service bearer token. */
+export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions> = (
+  app,
+  { service, apiToken },
+  done,
+) => {
+  app.addHook('onRequest', bearerAuth(apiToken));
+
+  app.post(
+    '/payments',
+    {
+      schema: {
+        summary: 'Charge once per Idempotency-Key',
+        description:
+          'tok_approve always confirms, tok_decline always declines, other tokens are drawn at random. ' +
+          'A retry with the same key and payload answers 200 with the stored record and ' +
+          '`Idempotent-Replayed: true`; a key voided earlier answers the voided record.',
+        tags: ['payments'],
+        security,
+        headers: IdempotencyHeaders,
+        body: ChargeBody,
+        response: {
+          200: PaymentSchema,
+          201: PaymentSchema,
+          400: invalid,
+          401: unauthorized,
+          409: problemResponse('The key was used with a different payload'),
+          413: problemResponse('Body too large'),
+          415: problemResponse('Body is not JSON'),
+        },
+      },
+      preValidation: validateHeadersWithBody(IdempotencyHeaders, ChargeBody),
+    },
+    async (request, reply) => {
+      const result = await service.charge({
+        idempotencyKey: request.headers['idempotency-key'],
+        ...request.body,
+      });
+      switch (result.kind) {
+        case 'created':
+          return reply.code(201).send(toJson(result.payment));
+        case 'replayed':
+          return reply.code(200).header('Idempotent-Replayed', 'true').send(toJson(result.payment));
+        case 'key-reused':
+          return sendProblem(reply, problem(409, 'idempotency-key-reused', KEY_REUSED));
+      }
+    },
+  );
+
+  app.post(
+    '/payments/void',
+    {
+      schema: {
+        summary: 'Make sure nothing stays charged under an Idempotency-Key',
+        description:
+          'No record: stores a voided one so a later charge with the key is never captured. ' +
+          'Confirmed: refunds it. Declined, refunded or voided: leaves it. Answers the record.',
+        tags: ['payments'],
+        security,
+        headers: IdempotencyHeaders,
+        body: VoidBody,
+        response: {
+          200: PaymentSchema,
+          400: invalid,
+          401: unauthorized,
+          409: problemResponse('The key belongs to another order'),
+        },
+      },
+      preValidation: validateHeadersWithBody(IdempotencyHeaders, VoidBody),
+    },
+    async (request, reply) => {
+      const result = await service.voidByKey({
+        idempotencyKey: request.headers['idempotency-key'],
+        orderId: request.body.orderId,
+      });
+      if (result.kind === 'key-reused') {
+        const detail = 'This Idempotency-Key belongs to a payment for another order.';
+        return sendProblem(reply, problem(409, 'idempotency-key-reused', detail));
+      }
+      return reply.code(200).send(toJson(result.payment));
+    },
+  );
+
+  app.get(
+    '/payments',
+    {
+      schema: {
+        summary: 'List the payments of an order (for reconciliation)',
+        tags: ['payments'],
+        security,
+        querystring: PaymentsQuery,
+        response: { 200: Type.Array(PaymentSchema), 400: invalid, 401: unauthorized },
+      },
+    },
+    async (request, reply) => {
+      const found = await service.listByOrder(request.query.orderId);
+      return reply.code(200).send(found.map(toJson));
+    },
+  );
+
+  app.get(
+    '/payments/:id',
+    {
+      schema: {
+        summary: 'Read a payment',
+        tags: ['payments'],
+        security,
+        params: PaymentParams,
+        response: {
+          200: PaymentSchema,
+          401: unauthorized,
+          404: problemResponse('No such payment'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const payment = await service.find(request.params.id);
+      if (payment === undefined) return sendProblem(reply, paymentNotFound());
+      return reply.code(200).send(toJson(payment));
+    },
+  );
+
+  app.post(
+    '/payments/:id/refund',
+    {
+      schema: {
+        summary: 'Refund a confirmed payment (idempotent)',
+        tags: ['payments'],
+        security,
+        params: PaymentParams,
+        response: {
+          200: PaymentSchema,
+          401: unauthorized,
+          404: problemResponse('No such payment'),
+          409: problemResponse('The payment is declined or voided'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await service.refund(request.params.id);
+      switch (result.kind) {
+        case 'refunded':
+        case 'already-refunded':
+          return reply.code(200).send(toJson(result.payment));
+        case 'not-refundable': {
+          const detail = `A ${result.payment.status} payment cannot be refunded.`;
+          return sendProblem(reply, problem(409, 'payment-not-refundable', detail));
+        }
+        case 'not-found':
+          return sendProblem(reply, paymentNotFound());
+      }
+    },
+  );
+
+  done();
+};
+
+function paymentNotFound() {
+  return problem(404, 'payment-not-found', 'No payment has this id.');
+}
+
+function toJson(payment: Payment): PaymentJson {
+  return {
+    ...payment,
+    createdAt: payment.createdAt.toISOString(),
+    updatedAt: payment.updatedAt.toISOString(),
+    refundedAt: payment.refundedAt?.toISOString() ?? null,
+  };
+}
