@@ -93,7 +93,7 @@ export class Stack {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.dispose()));
+    for (const client of this.clients) await client.dispose();
     await this.orders.close();
     await this.payments.close();
     await Promise.all(this.databases.map((d) => d.dispose()));
@@ -151,7 +151,7 @@ export class Subscription<T> {
       {
         next: (result) => {
           if (result.errors) this.errors.push(...result.errors);
-          if (result.data) this.events.push(result.data as T);
+          if (result.data) this.events.push(result.data);
           this.notify();
         },
         error: (error) => {
@@ -176,8 +176,7 @@ export class Subscription<T> {
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(left, 250));
-        const waiter = () => done();
-        this.waiters.add(waiter);
+        this.waiters.add(done);
         function done() {
           clearTimeout(timer);
           resolve();
