@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 
 /** Where a test's database lives; `dispose` removes it. */
@@ -20,6 +23,7 @@ export interface TestDatabase {
 export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_URL): Promise<TestDatabase> {
   const dataDir = await mkdtemp(join(tmpdir(), 'oms-test-'));
   if (serverUrl === undefined || serverUrl === '') {
+    await cp(await emptyClusterTemplate(), dataDir, { recursive: true });
     return { url: undefined, dataDir, dispose: () => rm(dataDir, { recursive: true, force: true }) };
   }
   const name = `oms_test_${randomBytes(6).toString('hex')}`;
@@ -41,4 +45,22 @@ export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_U
       }
     },
   };
+}
+
+/**
+ * A freshly initialised embedded cluster, made once per machine and PGlite version. Copying it
+ * takes a fraction of a second where initdb takes several, which is most of an embedded test's
+ * start-up.
+ */
+async function emptyClusterTemplate(): Promise<string> {
+  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const version = createHash('sha256').update(pglite).digest('hex').slice(0, 12);
+  const template = join(tmpdir(), `oms-pglite-template-${version}`);
+  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  const staging = await mkdtemp(join(tmpdir(), 'oms-pglite-staging-'));
+  const db = await PGlite.create(staging);
+  await db.close();
+  // Test workers may race to make it; the first rename wins and the others drop their copy.
+  await rename(staging, template).catch(() => rm(staging, { recursive: true, force: true }));
+  return template;
 }
