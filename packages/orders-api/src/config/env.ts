@@ -45,11 +45,12 @@ const schema = z
     MAX_BODY_BYTES: int(1_024, 10_000_000).default(128 * 1024),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && env.PAYMENTS_API_TOKEN === undefined) {
+    const token = env.PAYMENTS_API_TOKEN;
+    if (env.NODE_ENV === 'production' && (token === undefined || token === DEV_PAYMENTS_API_TOKEN)) {
       ctx.addIssue({
         code: 'custom',
         path: ['PAYMENTS_API_TOKEN'],
-        message: 'is required in production (the development default is refused)',
+        message: 'is required in production, and must not be the development default',
       });
     }
   });
