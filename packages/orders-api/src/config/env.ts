@@ -20,40 +20,31 @@ const optionalUrl = z
   .transform((v) => (v === '' ? undefined : v))
   .pipe(z.url({ error: 'must be a URL such as postgres://user@host:5432/db' }).optional());
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ORDERS_PORT: int(0, 65_535).default(4000),
-    ORDERS_HOST: z.string().min(1).default('127.0.0.1'),
-    ORDERS_DATABASE_URL: optionalUrl,
-    ORDERS_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
-    ORDERS_DB_POOL_SIZE: int(1, 200).default(10),
-    PAYMENTS_URL: z.url({ error: 'must be an http(s) URL' }).default('http://127.0.0.1:4001'),
-    PAYMENTS_API_TOKEN: z.string().min(1, { error: 'must not be empty' }).optional(),
-    PAYMENT_TIMEOUT_MS: int(100, 120_000).default(5_000),
-    PAYMENT_MAX_ATTEMPTS: int(1, 100).default(5),
-    PAYMENT_RETRY_BASE_MS: int(1, 60_000).default(500),
-    DELIVERY_DELAY_SECONDS: z.coerce
-      .number({ error: 'must be a number of seconds' })
-      .min(0, { error: 'must be at least 0' })
-      .max(30 * 24 * 3600, { error: 'must be at most 30 days' })
-      .default(10),
-    WORKER_BATCH_SIZE: int(1, 1_000).default(200),
-    WORKER_CONCURRENCY: int(1, 1_000).default(100),
-    WORKER_IDLE_POLL_MS: int(10, 60_000).default(1_000),
-    MAX_BODY_BYTES: int(1_024, 10_000_000).default(128 * 1024),
-  })
-  .superRefine((env, ctx) => {
-    const token = env.PAYMENTS_API_TOKEN;
-    if (env.NODE_ENV === 'production' && (token === undefined || token === DEV_PAYMENTS_API_TOKEN)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['PAYMENTS_API_TOKEN'],
-        message: 'is required in production, and must not be the development default',
-      });
-    }
-  });
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ORDERS_PORT: int(0, 65_535).default(4000),
+  ORDERS_HOST: z.string().min(1).default('127.0.0.1'),
+  ORDERS_DATABASE_URL: optionalUrl,
+  ORDERS_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+  ORDERS_DB_POOL_SIZE: int(1, 200).default(10),
+  PAYMENTS_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('http://127.0.0.1:4001'),
+  PAYMENTS_API_TOKEN: z.string().min(1, { error: 'must not be empty' }).optional(),
+  PAYMENT_TIMEOUT_MS: int(100, 120_000).default(5_000),
+  PAYMENT_MAX_ATTEMPTS: int(1, 100).default(5),
+  PAYMENT_RETRY_BASE_MS: int(1, 60_000).default(500),
+  DELIVERY_DELAY_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .min(0, { error: 'must be at least 0' })
+    .max(30 * 24 * 3600, { error: 'must be at most 30 days' })
+    .default(10),
+  WORKER_BATCH_SIZE: int(1, 1_000).default(200),
+  WORKER_CONCURRENCY: int(1, 1_000).default(100),
+  WORKER_IDLE_POLL_MS: int(10, 60_000).default(1_000),
+  MAX_BODY_BYTES: int(1_024, 10_000_000).default(128 * 1024),
+});
 
 export type OrdersSettings = {
   nodeEnv: 'development' | 'production' | 'test';
@@ -87,12 +78,25 @@ export class SettingsError extends Error {
 
 /** Reads and validates the environment once, at start. The only reader of process.env. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): OrdersSettings {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new SettingsError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+  // A variable set to nothing (`ORDERS_PORT=`) means "use the default", never 0 or "".
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = schema.safeParse(given);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // Checked on the raw values so it is reported alongside any other bad variable.
+  const token = given.PAYMENTS_API_TOKEN;
+  if (
+    given.NODE_ENV === 'production' &&
+    (token === undefined || token === DEV_PAYMENTS_API_TOKEN)
+  ) {
+    problems.push(
+      'PAYMENTS_API_TOKEN: is required in production, and must not be the development default',
     );
   }
+  if (!parsed.success || problems.length > 0) throw new SettingsError(problems);
   const e = parsed.data;
   return {
     nodeEnv: e.NODE_ENV,

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { DEV_PAYMENTS_API_TOKEN, SettingsError, loadSettings } from './env.js';
+
+/** The problems `loadSettings` reports for `env`; fails the test if it accepts it. */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+  throw new Error(`settings were accepted: ${JSON.stringify(env)}`);
+}
+
+/** The variable each problem names (problems read `NAME: what is wrong`). */
+const variablesOf = (problems: string[]): string[] =>
+  problems.map((p) => p.slice(0, p.indexOf(':'))).sort();
+
+describe('orders-api settings', () => {
+  it('has a default for everything in development', () => {
+    const settings = loadSettings({});
+    expect(settings).toMatchObject({
+      nodeEnv: 'development',
+      logLevel: 'info',
+      port: 4000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      dbPoolSize: 10,
+      paymentsUrl: 'http://127.0.0.1:4001',
+      paymentsApiToken: DEV_PAYMENTS_API_TOKEN,
+      usesDevToken: true,
+      paymentTimeoutMs: 5_000,
+      paymentMaxAttempts: 5,
+      paymentRetryBaseMs: 500,
+      deliveryDelaySeconds: 10,
+      workerBatchSize: 200,
+      workerConcurrency: 100,
+      workerIdlePollMs: 1_000,
+      maxBodyBytes: 128 * 1024,
+    });
+    expect(settings.dataDir.replaceAll('\\', '/')).toMatch(/\/\.data\/orders$/);
+  });
+
+  it('reads the variables it is given, as typed values', () => {
+    const settings = loadSettings({
+      NODE_ENV: 'test',
+      ORDERS_PORT: '8080',
+      ORDERS_DATABASE_URL: 'postgres://orders@db:5432/orders',
+      PAYMENTS_URL: 'http://payments:4001//',
+      PAYMENTS_API_TOKEN: 'secret',
+      DELIVERY_DELAY_SECONDS: '0.5',
+      MAX_BODY_BYTES: '2048',
+    });
+    expect(settings).toMatchObject({
+      nodeEnv: 'test',
+      port: 8080,
+      databaseUrl: 'postgres://orders@db:5432/orders',
+      paymentsUrl: 'http://payments:4001',
+      paymentsApiToken: 'secret',
+      usesDevToken: false,
+      deliveryDelaySeconds: 0.5,
+      maxBodyBytes: 2048,
+    });
+  });
+
+  it('treats a blank database URL as absent (embedded database)', () => {
+    expect(loadSettings({ ORDERS_DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({
+      ORDERS_PORT: 'abc',
+      DELIVERY_DELAY_SECONDS: '-1',
+      PAYMENT_TIMEOUT_MS: '5',
+    });
+    expect(variablesOf(problems)).toEqual([
+      'DELIVERY_DELAY_SECONDS',
+      'ORDERS_PORT',
+      'PAYMENT_TIMEOUT_MS',
+    ]);
+    expect(problems).toContain('ORDERS_PORT: must be a number');
+    expect(problems).toContain('DELIVERY_DELAY_SECONDS: must be at least 0');
+    expect(problems).toContain('PAYMENT_TIMEOUT_MS: must be at least 100');
+  });
+
+  it('puts every problem in the error message', () => {
+    let message = '';
+    try {
+      loadSettings({ LOG_LEVEL: 'loud', ORDERS_DB_POOL_SIZE: '0', PAYMENTS_URL: 'not a url' });
+    } catch (error) {
+      message = error instanceof Error ? error.message : '';
+    }
+    for (const name of ['LOG_LEVEL', 'ORDERS_DB_POOL_SIZE', 'PAYMENTS_URL']) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it.each([
+    ['a fractional port', { ORDERS_PORT: '80.5' }, 'ORDERS_PORT'],
+    ['a port above 65535', { ORDERS_PORT: '65536' }, 'ORDERS_PORT'],
+    ['a body limit under 1 KiB', { MAX_BODY_BYTES: '1000' }, 'MAX_BODY_BYTES'],
+    [
+      'a delivery delay over 30 days',
+      { DELIVERY_DELAY_SECONDS: '2592001' },
+      'DELIVERY_DELAY_SECONDS',
+    ],
+    ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV'],
+    // Blank means unset; in production that is a missing token.
+    [
+      'a blank token in production',
+      { NODE_ENV: 'production', PAYMENTS_API_TOKEN: ' ' },
+      'PAYMENTS_API_TOKEN',
+    ],
+    [
+      'a database URL that is not a URL',
+      { ORDERS_DATABASE_URL: 'localhost' },
+      'ORDERS_DATABASE_URL',
+    ],
+  ])('refuses %s', (_label, env, variable) => {
+    expect(variablesOf(problemsOf(env))).toEqual([variable]);
+  });
+
+  it('refuses production without PAYMENTS_API_TOKEN', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(variablesOf(problems)).toEqual(['PAYMENTS_API_TOKEN']);
+    expect(problems[0]).toMatch(/production/);
+  });
+
+  it('accepts production with a token of its own', () => {
+    const settings = loadSettings({ NODE_ENV: 'production', PAYMENTS_API_TOKEN: 'prod-secret' });
+    expect(settings.paymentsApiToken).toBe('prod-secret');
+    expect(settings.usesDevToken).toBe(false);
+  });
+
+  it('still names the missing production token when another variable is also bad', () => {
+    expect(variablesOf(problemsOf({ NODE_ENV: 'production', ORDERS_PORT: 'abc' }))).toEqual([
+      'ORDERS_PORT',
+      'PAYMENTS_API_TOKEN',
+    ]);
+  });
+
+  it('refuses the development token in production even when set explicitly', () => {
+    expect(
+      variablesOf(
+        problemsOf({ NODE_ENV: 'production', PAYMENTS_API_TOKEN: DEV_PAYMENTS_API_TOKEN }),
+      ),
+    ).toEqual(['PAYMENTS_API_TOKEN']);
+  });
+
+  it('does not read an empty number variable as 0', () => {
+    // An empty variable (`ORDERS_PORT=` in a .env file) means "not set" or is an error; it must
+    // not silently become a random port or an immediate delivery.
+    for (const [variable, key] of [
+      ['ORDERS_PORT', 'port'],
+      ['DELIVERY_DELAY_SECONDS', 'deliveryDelaySeconds'],
+    ] as const) {
+      let value: number | undefined;
+      try {
+        value = loadSettings({ [variable]: '' })[key];
+      } catch (error) {
+        expect(error).toBeInstanceOf(SettingsError);
+      }
+      expect(value, variable).not.toBe(0);
+    }
+  });
+
+  it('refuses a PAYMENTS_URL that is not http(s)', () => {
+    expect(variablesOf(problemsOf({ PAYMENTS_URL: 'ftp://payments:4001' }))).toEqual([
+      'PAYMENTS_URL',
+    ]);
+  });
+});
