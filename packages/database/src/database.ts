@@ -9,7 +9,10 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 
 /** A drizzle database over either driver; both speak the same PostgreSQL dialect. */
-export type Database<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
+export type Database<TSchema extends Record<string, unknown>> = PgDatabase<
+  PgQueryResultHKT,
+  TSchema
+>;
 
 /** An open database plus what the drivers do differently (LISTEN, health, shutdown). */
 export interface DatabaseHandle<TSchema extends Record<string, unknown>> {

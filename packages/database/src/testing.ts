@@ -20,11 +20,17 @@ export interface TestDatabase {
  * A fresh, empty database for one test run: a new database on the server named by
  * TEST_DATABASE_URL when set, otherwise an embedded database in a temporary folder.
  */
-export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_URL): Promise<TestDatabase> {
+export async function createTestDatabase(
+  serverUrl = process.env.TEST_DATABASE_URL,
+): Promise<TestDatabase> {
   const dataDir = await mkdtemp(join(tmpdir(), 'oms-test-'));
   if (serverUrl === undefined || serverUrl === '') {
     await cp(await emptyClusterTemplate(), dataDir, { recursive: true });
-    return { url: undefined, dataDir, dispose: () => rm(dataDir, { recursive: true, force: true }) };
+    return {
+      url: undefined,
+      dataDir,
+      dispose: () => rm(dataDir, { recursive: true, force: true }),
+    };
   }
   const name = `oms_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });

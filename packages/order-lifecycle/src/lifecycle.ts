@@ -97,7 +97,9 @@ export function canCancel(status: OrderStatus): boolean {
  * What a cancel request does: cancel, nothing (already cancelled: the order is returned
  * unchanged, so retrying a cancel is safe), or refuse.
  */
-export function cancelOutcome(status: OrderStatus): 'CANCEL' | 'ALREADY_CANCELLED' | 'NOT_CANCELLABLE' {
+export function cancelOutcome(
+  status: OrderStatus,
+): 'CANCEL' | 'ALREADY_CANCELLED' | 'NOT_CANCELLABLE' {
   if (canCancel(status)) return 'CANCEL';
   return status === 'CANCELLED' ? 'ALREADY_CANCELLED' : 'NOT_CANCELLABLE';
 }

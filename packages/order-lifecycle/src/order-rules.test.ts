@@ -21,7 +21,11 @@ describe('order input rules', () => {
     const errors = validateOrderDraft({
       items: [item, { ...item, quantity: 0 }, { ...item, unitPrice: -1, name: 'x'.repeat(201) }],
     });
-    expect(errors.map((e) => e.field)).toEqual(['items[1].quantity', 'items[2].name', 'items[2].unitPrice']);
+    expect(errors.map((e) => e.field)).toEqual([
+      'items[1].quantity',
+      'items[2].name',
+      'items[2].unitPrice',
+    ]);
   });
 
   it('bounds quantity to 1..10000 and prices to whole minor units', () => {

@@ -46,7 +46,9 @@ export interface FieldError {
 }
 
 /** The sum of quantity × unit price, in minor units. */
-export function orderTotal(items: readonly Pick<OrderItemDraft, 'quantity' | 'unitPrice'>[]): number {
+export function orderTotal(
+  items: readonly Pick<OrderItemDraft, 'quantity' | 'unitPrice'>[],
+): number {
   return items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
 }
 
@@ -106,19 +108,33 @@ export function validateOrderDraft(draft: OrderDraft): FieldError[] {
       );
       checkInteger(errors, `${at}.unitPrice`, item.unitPrice, 0, ORDER_LIMITS.maxUnitPrice);
     });
-    if (!errors.some((e) => e.field.startsWith('items')) && orderTotal(items) > ORDER_LIMITS.maxTotal) {
+    if (
+      !errors.some((e) => e.field.startsWith('items')) &&
+      orderTotal(items) > ORDER_LIMITS.maxTotal
+    ) {
       errors.push({
         field: 'items',
         message: `total must be at most ${ORDER_LIMITS.maxTotal} minor units`,
       });
     }
   }
-  if (draft.currency !== undefined && draft.currency !== null && !CURRENCY_PATTERN.test(draft.currency)) {
+  if (
+    draft.currency !== undefined &&
+    draft.currency !== null &&
+    !CURRENCY_PATTERN.test(draft.currency)
+  ) {
     errors.push({ field: 'currency', message: 'must be an ISO 4217 code of 3 upper-case letters' });
   }
   checkText(errors, 'paymentToken', draft.paymentToken, ORDER_LIMITS.maxPaymentTokenLength, false);
-  if (draft.paymentToken === '') errors.push({ field: 'paymentToken', message: 'must not be empty' });
-  checkText(errors, 'idempotencyKey', draft.idempotencyKey, ORDER_LIMITS.maxIdempotencyKeyLength, false);
+  if (draft.paymentToken === '')
+    errors.push({ field: 'paymentToken', message: 'must not be empty' });
+  checkText(
+    errors,
+    'idempotencyKey',
+    draft.idempotencyKey,
+    ORDER_LIMITS.maxIdempotencyKeyLength,
+    false,
+  );
   if (draft.idempotencyKey === '') {
     errors.push({ field: 'idempotencyKey', message: 'must not be empty' });
   }
@@ -131,7 +147,10 @@ export function validateCancellationReason(reason: string | null | undefined): F
   if (reason === undefined || reason === null) return errors;
   if (reason.trim() === '') errors.push({ field: 'reason', message: 'must not be blank' });
   else if (reason.length > ORDER_LIMITS.maxReasonLength) {
-    errors.push({ field: 'reason', message: `must be at most ${ORDER_LIMITS.maxReasonLength} characters` });
+    errors.push({
+      field: 'reason',
+      message: `must be at most ${ORDER_LIMITS.maxReasonLength} characters`,
+    });
   }
   return errors;
 }

@@ -25,7 +25,10 @@ describe('cancelling while the payment is pending or the order awaits delivery',
     const order = await createOrder(stack, { paymentToken: 'tok_approve' });
     // Let the payment call reach payments-api, so its answer is on its way while we cancel.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const result = await stack.gql<Cancelled>(CANCEL_ORDER, { id: order.id, reason: 'changed my mind' });
+    const result = await stack.gql<Cancelled>(CANCEL_ORDER, {
+      id: order.id,
+      reason: 'changed my mind',
+    });
     expect(result.errors).toBeUndefined();
     expect(result.data?.cancelOrder.status).toBe('CANCELLED');
     expect(result.data?.cancelOrder.cancellationReason).toBe('changed my mind');
@@ -46,7 +49,10 @@ describe('cancelling while the payment is pending or the order awaits delivery',
     await new Promise((resolve) => setTimeout(resolve, 200));
     const result = await stack.gql<Cancelled>(CANCEL_ORDER, { id: order.id });
     expect(result.data?.cancelOrder.cancellationReason).toBe('CUSTOMER_REQUEST');
-    await eventually(() => stack.paymentsFor(order.id), (p) => p[0]?.status === 'declined');
+    await eventually(
+      () => stack.paymentsFor(order.id),
+      (p) => p[0]?.status === 'declined',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const after = await getOrder(stack, order.id);
     expect(after?.cancellationReason).toBe('CUSTOMER_REQUEST');
@@ -55,8 +61,14 @@ describe('cancelling while the payment is pending or the order awaits delivery',
 
   it('cancels a CONFIRMED order and refunds its payment', async () => {
     const order = await createOrder(stack);
-    await eventually(() => getOrder(stack, order.id), (o) => o?.status === 'CONFIRMED');
-    const result = await stack.gql<Cancelled>(CANCEL_ORDER, { id: order.id, reason: 'out of stock' });
+    await eventually(
+      () => getOrder(stack, order.id),
+      (o) => o?.status === 'CONFIRMED',
+    );
+    const result = await stack.gql<Cancelled>(CANCEL_ORDER, {
+      id: order.id,
+      reason: 'out of stock',
+    });
     expect(result.data?.cancelOrder.status).toBe('CANCELLED');
     expect(result.data?.cancelOrder.history.map((h) => [h.from, h.to, h.reason])).toEqual([
       [null, 'CREATED', null],
@@ -90,7 +102,9 @@ describe('cancelling while the payment is pending or the order awaits delivery',
   });
 
   it('answers NOT_FOUND for an unknown order', async () => {
-    const result = await stack.gql<Cancelled>(CANCEL_ORDER, { id: '01890000-0000-7000-8000-000000000000' });
+    const result = await stack.gql<Cancelled>(CANCEL_ORDER, {
+      id: '01890000-0000-7000-8000-000000000000',
+    });
     expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });
@@ -104,11 +118,17 @@ describe('cancelling a delivered order', () => {
 
   it('is refused with ORDER_NOT_CANCELLABLE and leaves the order as it was', async () => {
     const order = await createOrder(stack);
-    const delivered = await eventually(() => getOrder(stack, order.id), (o) => o?.status === 'DELIVERED');
+    const delivered = await eventually(
+      () => getOrder(stack, order.id),
+      (o) => o?.status === 'DELIVERED',
+    );
     const result = await stack.gql<Cancelled>(CANCEL_ORDER, { id: order.id });
     expect(result.status).toBe(200);
     expect(result.data).toBeNull();
-    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'ORDER_NOT_CANCELLABLE', status: 'DELIVERED' });
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'ORDER_NOT_CANCELLABLE',
+      status: 'DELIVERED',
+    });
     expect(await getOrder(stack, order.id)).toEqual(delivered);
     expect((await stack.paymentsFor(order.id)).map((p) => p.status)).toEqual(['confirmed']);
   });

@@ -33,7 +33,9 @@ describe('order lifecycle over GraphQL', () => {
     expect(created.status).toBe('CREATED');
     expect(created.total).toBe(2 * 1250 + 999);
     expect(created.currency).toBe('EUR');
-    expect(created.history).toEqual([{ from: null, to: 'CREATED', at: created.createdAt, reason: null }]);
+    expect(created.history).toEqual([
+      { from: null, to: 'CREATED', at: created.createdAt, reason: null },
+    ]);
 
     const events = await sub.waitFor((e) => statusesOf(e, created.id).includes('DELIVERED'));
     // One event per transition, in order, each showing the order as of that transition.
@@ -81,8 +83,14 @@ describe('order lifecycle over GraphQL', () => {
   });
 
   it('charges the order total once, in minor units', async () => {
-    const order = await createOrder(stack, { currency: 'JPY', items: [{ sku: 'A', name: 'Tea', quantity: 3, unitPrice: 700 }] });
-    await eventually(() => getOrder(stack, order.id), (o) => o?.status === 'DELIVERED');
+    const order = await createOrder(stack, {
+      currency: 'JPY',
+      items: [{ sku: 'A', name: 'Tea', quantity: 3, unitPrice: 700 }],
+    });
+    await eventually(
+      () => getOrder(stack, order.id),
+      (o) => o?.status === 'DELIVERED',
+    );
     const payments = await stack.paymentsFor(order.id);
     expect(payments).toHaveLength(1);
     expect(payments[0]).toMatchObject({ status: 'confirmed', amount: 2100 });
@@ -93,7 +101,10 @@ describe('subscribing to one order', () => {
   let stack: Stack;
   beforeAll(async () => {
     // A slow payment leaves time to subscribe between create and confirm.
-    stack = await Stack.start({ payments: { PAYMENT_LATENCY_MS: '600' }, orders: { DELIVERY_DELAY_SECONDS: '0.5' } });
+    stack = await Stack.start({
+      payments: { PAYMENT_LATENCY_MS: '600' },
+      orders: { DELIVERY_DELAY_SECONDS: '0.5' },
+    });
   });
   afterAll(() => stack.close());
 
@@ -104,7 +115,10 @@ describe('subscribing to one order', () => {
     const events = await sub.waitFor((e) => statusesOf(e, order.id).includes('DELIVERED'));
     expect(events.every((e) => e.orderUpdated.id === order.id)).toBe(true);
     expect(statusesOf(events, order.id)).toEqual(['CONFIRMED', 'DELIVERED']);
-    await eventually(() => getOrder(stack, other.id), (o) => o?.status === 'DELIVERED');
+    await eventually(
+      () => getOrder(stack, other.id),
+      (o) => o?.status === 'DELIVERED',
+    );
     expect(statusesOf(sub.events, other.id)).toEqual([]);
   });
 
@@ -112,7 +126,9 @@ describe('subscribing to one order', () => {
     const malformed = stack.subscribe<Updated>(ONE_ORDER, { id: 'not-an-id' });
     await malformed.waitFor(() => malformed.errors.length > 0 || malformed.completed);
     expect(JSON.stringify(malformed.errors)).toContain('BAD_USER_INPUT');
-    const unknown = stack.subscribe<Updated>(ONE_ORDER, { id: '01890000-0000-7000-8000-000000000000' });
+    const unknown = stack.subscribe<Updated>(ONE_ORDER, {
+      id: '01890000-0000-7000-8000-000000000000',
+    });
     await unknown.waitFor(() => unknown.errors.length > 0 || unknown.completed);
     expect(JSON.stringify(unknown.errors)).toContain('NOT_FOUND');
   });

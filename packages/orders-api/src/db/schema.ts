@@ -48,11 +48,17 @@ export const orders = pgTable(
     claimToken: uuid('claim_token'),
     /** Number of transitions so far; the seq of the latest history row. */
     version: integer('version').notNull().default(1),
-    createdAt: ts('created_at').notNull().default(sql`now()`),
-    updatedAt: ts('updated_at').notNull().default(sql`now()`),
+    createdAt: ts('created_at')
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: ts('updated_at')
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
-    index('orders_due_idx').on(t.nextActionAt).where(sql`${t.nextAction} is not null`),
+    index('orders_due_idx')
+      .on(t.nextActionAt)
+      .where(sql`${t.nextAction} is not null`),
     index('orders_newest_idx').on(t.createdAt.desc(), t.id.desc()),
     index('orders_status_newest_idx').on(t.status, t.createdAt.desc(), t.id.desc()),
     // The database refuses what the application should never write, as a second line of defence.

@@ -41,7 +41,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const formatError = createErrorFormatter(log);
   const limits = operationLimits();
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: WS_MAX_PAYLOAD_BYTES });
+  const wsServer = new WebSocketServer({
+    server,
+    path: '/graphql',
+    maxPayload: WS_MAX_PAYLOAD_BYTES,
+  });
   const rules = [...specifiedRules, ...limits.validationRules];
   const wsCleanup = useServer<Record<string, unknown>>(
     {
@@ -65,9 +69,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatForTransport(formatError, result.errors) } : result,
-      onError: (_ctx, _id, _payload, errors) =>
-        formatForTransport(formatError, errors),
+        result.errors
+          ? { ...result, errors: formatForTransport(formatError, result.errors) }
+          : result,
+      onError: (_ctx, _id, _payload, errors) => formatForTransport(formatError, errors),
     },
     wsServer,
   );
@@ -113,7 +118,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
   });
-  const onError: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (
+    error: { type?: string; status?: number },
+    _req,
+    res,
+    _next,
+  ) => {
     // Body parser failures are the client's; anything else is ours and logged once.
     if (error.type === 'entity.too.large') {
       res.status(413).json({
@@ -126,7 +136,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       });
     } else if (error.type === 'entity.parse.failed') {
       res.status(400).json({
-        errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+        errors: [
+          { message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } },
+        ],
       });
     } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
       res.status(error.status).json({
@@ -135,7 +147,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     } else {
       log.error({ err: error }, 'unexpected HTTP error');
       res.status(500).json({
-        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        errors: [
+          { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ],
       });
     }
   };

@@ -22,8 +22,7 @@ type Executor = OrdersDb | Tx;
 
 /** Which orders a transition applies to: given ids, or the deliveries that are due. */
 export type TransitionTarget =
-  | { kind: 'ids'; ids: readonly string[] }
-  | { kind: 'due'; action: FollowUp; limit: number };
+  { kind: 'ids'; ids: readonly string[] } | { kind: 'due'; action: FollowUp; limit: number };
 
 export interface TransitionOptions {
   event: OrderEvent;
@@ -119,7 +118,9 @@ export class OrderStore {
   }
 
   /** The order holding an idempotency key, with the hash of the request that created it. */
-  async findByIdempotencyKey(key: string): Promise<{ id: string; requestHash: string | null } | null> {
+  async findByIdempotencyKey(
+    key: string,
+  ): Promise<{ id: string; requestHash: string | null } | null> {
     const rows = await this.db
       .select({ id: orders.id, requestHash: orders.requestHash })
       .from(orders)
@@ -310,7 +311,11 @@ export class OrderStore {
   }
 
   /** One page of the newest-first list, optionally of one status; fetches one extra row. */
-  async page(limit: number, after: OrderCursor | null, status: OrderStatus | null): Promise<OrderView[]> {
+  async page(
+    limit: number,
+    after: OrderCursor | null,
+    status: OrderStatus | null,
+  ): Promise<OrderView[]> {
     const rows = await this.db.query.orders.findMany({
       where: and(
         status === null ? undefined : eq(orders.status, status),

@@ -39,7 +39,9 @@ export class OrderResolver {
     return ctx.orders.createOrder(input);
   }
 
-  @Mutation(() => Order, { description: 'CREATED or CONFIRMED orders only; CANCELLED ones come back unchanged' })
+  @Mutation(() => Order, {
+    description: 'CREATED or CONFIRMED orders only; CANCELLED ones come back unchanged',
+  })
   cancelOrder(
     @Arg('id', () => ID) id: string,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,

@@ -8,7 +8,10 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 export const OrderStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, s])) as {
   [K in Status]: K;
 };
-registerEnumType(OrderStatus, { name: 'OrderStatus', description: 'Where an order is in its lifecycle' });
+registerEnumType(OrderStatus, {
+  name: 'OrderStatus',
+  description: 'Where an order is in its lifecycle',
+});
 
 // Every decorator names its type: esbuild (tsx, vitest) emits no decorator metadata.
 
@@ -39,7 +42,9 @@ export class Order {
   @Field(() => DateTimeResolver) createdAt!: Date;
   @Field(() => DateTimeResolver) updatedAt!: Date;
   @Field(() => String, { nullable: true }) cancellationReason!: string | null;
-  @Field(() => [OrderTransition], { description: 'Every transition, oldest first, CREATED included' })
+  @Field(() => [OrderTransition], {
+    description: 'Every transition, oldest first, CREATED included',
+  })
   history!: OrderTransition[];
 }
 

@@ -43,10 +43,17 @@ export class OrdersService {
     const errors = validateOrderDraft(draft);
     if (errors.length > 0) throw badInput(errors, 'input');
     const currency = draft.currency ?? DEFAULT_CURRENCY;
-    const items = draft.items.map(({ sku, name, quantity, unitPrice }) => ({ sku, name, quantity, unitPrice }));
+    const items = draft.items.map(({ sku, name, quantity, unitPrice }) => ({
+      sku,
+      name,
+      quantity,
+      unitPrice,
+    }));
     const key = draft.idempotencyKey ?? null;
     const requestHash =
-      key === null ? null : hashRequest({ items, currency, paymentToken: draft.paymentToken ?? null });
+      key === null
+        ? null
+        : hashRequest({ items, currency, paymentToken: draft.paymentToken ?? null });
     const id = newOrderId();
     const total = orderTotal(items);
     const createdAt = await this.store.db.transaction((tx) =>
@@ -101,10 +108,14 @@ export class OrdersService {
       if (current === null) throw new OrderError('NOT_FOUND', `No order with id ${id}`, { id });
       const outcome = cancelOutcome(current.status);
       if (outcome === 'NOT_CANCELLABLE') {
-        throw new OrderError('ORDER_NOT_CANCELLABLE', `An order in status ${current.status} cannot be cancelled`, {
-          id,
-          status: current.status,
-        });
+        throw new OrderError(
+          'ORDER_NOT_CANCELLABLE',
+          `An order in status ${current.status} cannot be cancelled`,
+          {
+            id,
+            status: current.status,
+          },
+        );
       }
       if (outcome === 'ALREADY_CANCELLED') return false;
       const followUp = followUpOf('CANCEL_REQUESTED', current.status, current.paymentAttempts > 0);

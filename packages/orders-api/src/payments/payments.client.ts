@@ -72,7 +72,11 @@ export class PaymentsClient {
       return { kind: 'retry', reason: `HTTP ${response.status}` };
     }
     if (!response.ok) {
-      return { kind: 'rejected', reason: `HTTP ${response.status}: ${text.slice(0, 200)}`, status: response.status };
+      return {
+        kind: 'rejected',
+        reason: `HTTP ${response.status}: ${text.slice(0, 200)}`,
+        status: response.status,
+      };
     }
     let parsed: unknown;
     try {
@@ -105,6 +109,8 @@ function describeNetworkError(error: unknown): string {
   if (error.name === 'TimeoutError') return 'timeout';
   const cause: unknown = error.cause;
   const code =
-    typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : error.name;
+    typeof cause === 'object' && cause !== null && 'code' in cause
+      ? String(cause.code)
+      : error.name;
   return `network: ${code}`;
 }

@@ -149,14 +149,20 @@ export class OrderWorker {
     }
     const exhausted = job.attempts >= this.options.paymentMaxAttempts;
     if (result.kind === 'rejected' || exhausted) {
-      this.log.warn({ orderId: job.id, attempts: job.attempts, reason: result.reason }, 'payment failed');
+      this.log.warn(
+        { orderId: job.id, attempts: job.attempts, reason: result.reason },
+        'payment failed',
+      );
       await this.store.transition(this.store.db, ids, {
         event: 'PAYMENT_FAILED',
         followUp: followUpOf('PAYMENT_FAILED', 'CREATED', true),
       });
       return;
     }
-    this.log.info({ orderId: job.id, attempts: job.attempts, reason: result.reason }, 'payment retry');
+    this.log.info(
+      { orderId: job.id, attempts: job.attempts, reason: result.reason },
+      'payment retry',
+    );
     await this.store.retryLater(
       job.id,
       job.claimToken,
@@ -173,7 +179,10 @@ export class OrderWorker {
       result = await this.payments.void(job.id);
     }
     if (result.kind === 'retry') {
-      this.log.warn({ orderId: job.id, attempts: job.attempts, reason: result.reason }, 'refund retry');
+      this.log.warn(
+        { orderId: job.id, attempts: job.attempts, reason: result.reason },
+        'refund retry',
+      );
       await this.store.retryLater(
         job.id,
         job.claimToken,

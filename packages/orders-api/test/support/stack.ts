@@ -1,5 +1,9 @@
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
-import { loadSettings as loadPaymentsSettings, startPaymentsApi, type RunningPaymentsApi } from '@oms/payments-api';
+import {
+  loadSettings as loadPaymentsSettings,
+  startPaymentsApi,
+  type RunningPaymentsApi,
+} from '@oms/payments-api';
 import { createClient, type Client } from 'graphql-ws';
 import { pino } from 'pino';
 import WebSocket from 'ws';
@@ -10,7 +14,11 @@ export const TEST_PAYMENTS_TOKEN = 'test-payments-token';
 
 export interface GraphQLErrorBody {
   message: string;
-  extensions?: { code?: string; field?: string; fields?: { field: string; message: string }[] } & Record<string, unknown>;
+  extensions?: {
+    code?: string;
+    field?: string;
+    fields?: { field: string; message: string }[];
+  } & Record<string, unknown>;
 }
 
 export interface GraphQLResponse<T> {
@@ -84,10 +92,15 @@ export class Stack {
   }
 
   /** payments-api's records for an order (its own view of what was charged and refunded). */
-  async paymentsFor(orderId: string): Promise<{ id: string; status: string; amount: number | null }[]> {
-    const response = await fetch(`${this.payments.url}/payments?orderId=${encodeURIComponent(orderId)}`, {
-      headers: { authorization: `Bearer ${TEST_PAYMENTS_TOKEN}` },
-    });
+  async paymentsFor(
+    orderId: string,
+  ): Promise<{ id: string; status: string; amount: number | null }[]> {
+    const response = await fetch(
+      `${this.payments.url}/payments?orderId=${encodeURIComponent(orderId)}`,
+      {
+        headers: { authorization: `Bearer ${TEST_PAYMENTS_TOKEN}` },
+      },
+    );
     if (!response.ok) throw new Error(`payments lookup failed: HTTP ${response.status}`);
     return (await response.json()) as { id: string; status: string; amount: number | null }[];
   }
@@ -172,7 +185,9 @@ export class Subscription<T> {
     while (!predicate(this.events)) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`subscription condition not met; got ${JSON.stringify(this.events)} errors ${JSON.stringify(this.errors)}`);
+        throw new Error(
+          `subscription condition not met; got ${JSON.stringify(this.events)} errors ${JSON.stringify(this.errors)}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(left, 250));
@@ -206,7 +221,8 @@ export async function eventually<T>(
   for (;;) {
     const value = await read();
     if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met; last value ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met; last value ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -247,9 +263,15 @@ export function orderInput(overrides: Record<string, unknown> = {}): Record<stri
 }
 
 /** Creates an order and returns it, failing the test on any error. */
-export async function createOrder(stack: Stack, overrides: Record<string, unknown> = {}): Promise<OrderResult> {
-  const result = await stack.gql<{ createOrder: OrderResult }>(CREATE_ORDER, { input: orderInput(overrides) });
-  if (!result.data?.createOrder) throw new Error(`createOrder failed: ${JSON.stringify(result.errors)}`);
+export async function createOrder(
+  stack: Stack,
+  overrides: Record<string, unknown> = {},
+): Promise<OrderResult> {
+  const result = await stack.gql<{ createOrder: OrderResult }>(CREATE_ORDER, {
+    input: orderInput(overrides),
+  });
+  if (!result.data?.createOrder)
+    throw new Error(`createOrder failed: ${JSON.stringify(result.errors)}`);
   return result.data.createOrder;
 }
 
