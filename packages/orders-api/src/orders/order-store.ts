@@ -165,10 +165,14 @@ export class OrderStore {
                 and status in (${list(from)})
               order by next_action_at limit ${target.limit}
               for update skip locked`;
+    // Not now(): that is when the transaction began, and a cancel's transaction may have begun
+    // before the confirmation it waited for committed. A transition is never stamped earlier
+    // than the one before it.
+    const at = sql`greatest(statement_timestamp(), o.updated_at)`;
     const dueAt =
       options.followUp === null
         ? sql`null`
-        : sql`now() + ${options.followUpDelaySeconds ?? 0}::float8 * interval '1 second'`;
+        : sql`${at} + ${options.followUpDelaySeconds ?? 0}::float8 * interval '1 second'`;
     const paymentId =
       options.paymentId === undefined ? sql`o.payment_id` : sql`${options.paymentId}::text`;
     const rows = await queryRows<{
@@ -183,7 +187,7 @@ export class OrderStore {
         update orders o set
           status = ${to}::order_status,
           version = o.version + 1,
-          updated_at = now(),
+          updated_at = ${at},
           cancellation_reason = ${reason}::text,
           next_action = ${options.followUp}::order_follow_up,
           next_action_at = ${dueAt},
