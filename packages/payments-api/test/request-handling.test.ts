@@ -165,7 +165,7 @@ describe('malformed requests', () => {
   it('answers 404 to an unknown route, also without a token', async () => {
     await expectProblem(await api.request('/nowhere'), 404, 'not-found');
     await expectProblem(await api.request('/nowhere', { authorization: null }), 404, 'not-found');
-    await expectProblem(await api.request('/payments', { method: 'GET' }), 404, 'not-found');
+    await expectProblem(await api.request('/payments', { method: 'DELETE' }), 404, 'not-found');
   });
 
   it('accepts a refund sent with a JSON content type and no body', async () => {
