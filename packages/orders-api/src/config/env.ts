@@ -33,8 +33,10 @@ const schema = z.object({
     .default('http://127.0.0.1:4001'),
   PAYMENTS_API_TOKEN: z.string().min(1, { error: 'must not be empty' }).optional(),
   PAYMENT_TIMEOUT_MS: int(100, 120_000).default(5_000),
-  PAYMENT_MAX_ATTEMPTS: int(1, 100).default(5),
-  PAYMENT_RETRY_BASE_MS: int(1, 60_000).default(500),
+  // With the backoff (equal jitter, base doubling, 30 s cap), 10 attempts span about two
+  // minutes: a provider restart or a short outage does not cancel orders that would be paid.
+  PAYMENT_MAX_ATTEMPTS: int(1, 100).default(10),
+  PAYMENT_RETRY_BASE_MS: int(1, 60_000).default(1_000),
   DELIVERY_DELAY_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .min(0, { error: 'must be at least 0' })

@@ -15,33 +15,33 @@ describe('backoffMs', () => {
     expect(ceilings).toEqual([500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
   });
 
-  it('scales the ceiling by the random draw (full jitter)', () => {
-    expect(backoffMs(3, BASE, CAP, fixed(0.25))).toBe(500);
-    expect(backoffMs(3, BASE, CAP, fixed(0.5))).toBe(1_000);
-    expect(backoffMs(3, BASE, CAP, fixed(0.75))).toBe(1_500);
+  it('keeps half the ceiling fixed and draws the other half (equal jitter)', () => {
+    expect(backoffMs(3, BASE, CAP, fixed(0))).toBe(1_000);
+    expect(backoffMs(3, BASE, CAP, fixed(0.5))).toBe(1_500);
+    expect(backoffMs(3, BASE, CAP, fixed(0.75))).toBe(1_750);
   });
 
-  it('stays between 1 ms and the capped ceiling for any draw', () => {
+  it('stays between half the capped ceiling and the ceiling for any draw', () => {
     for (let attempt = 1; attempt <= 12; attempt += 1) {
       const ceiling = Math.min(CAP, BASE * 2 ** (attempt - 1));
       for (const draw of [0, 1e-9, 0.1, 0.3, 0.5, 0.7, 0.9, ALMOST_ONE]) {
         const delay = backoffMs(attempt, BASE, CAP, fixed(draw));
         expect(Number.isInteger(delay)).toBe(true);
-        expect(delay).toBeGreaterThanOrEqual(1);
+        expect(delay).toBeGreaterThanOrEqual(Math.max(1, ceiling / 2));
         expect(delay).toBeLessThanOrEqual(ceiling);
       }
     }
   });
 
-  it('never answers 0, so a retry is never immediate', () => {
-    expect(backoffMs(1, BASE, CAP, fixed(0))).toBe(1);
-    expect(backoffMs(1, 1, CAP, fixed(0.4))).toBe(1);
+  it('never retries at once, even with the smallest draw', () => {
+    expect(backoffMs(1, BASE, CAP, fixed(0))).toBe(BASE / 2);
+    expect(backoffMs(1, 1, CAP, fixed(0))).toBe(1);
   });
 
   it('stays at the cap for very late attempts', () => {
     expect(backoffMs(60, BASE, CAP, fixed(ALMOST_ONE))).toBe(CAP);
     // 2 ** 2000 is Infinity; the cap must still hold.
-    expect(backoffMs(2_000, BASE, CAP, fixed(0.5))).toBe(CAP / 2);
+    expect(backoffMs(2_000, BASE, CAP, fixed(0.5))).toBe(CAP * 0.75);
   });
 
   it('treats attempt 0 (or less) as the first attempt', () => {
