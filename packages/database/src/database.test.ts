@@ -1,6 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, queryRows, sql, type DatabaseHandle } from './database.js';
+import {
+  DatabaseInUseError,
+  openDatabase,
+  queryRows,
+  sql,
+  type DatabaseHandle,
+} from './database.js';
 import { createTestDatabase, type TestDatabase } from './testing.js';
 
 const migrationsFolder = fileURLToPath(new URL('./fixtures/migrations', import.meta.url));
@@ -64,6 +70,18 @@ describe(`openDatabase (${process.env.TEST_DATABASE_URL ? 'PostgreSQL server' : 
     const second = await opened(await fresh());
     expect(await queryRows(second.db, sql`select * from notes`)).toEqual([]);
   });
+
+  it.skipIf(process.env.TEST_DATABASE_URL)(
+    'refuses a second opener of an embedded database while the first lives, and frees it on close',
+    async () => {
+      const db = await fresh();
+      const first = await open(db);
+      await expect(open(db)).rejects.toThrow(DatabaseInUseError);
+      await first.close();
+      const again = await opened(db);
+      await again.ping();
+    },
+  );
 
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     'lets several processes start at once: migrations run one at a time, once',

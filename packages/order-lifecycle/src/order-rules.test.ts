@@ -48,6 +48,14 @@ describe('order input rules', () => {
     expect(fields({ items: [item], currency: null })).toEqual([]);
   });
 
+  it('refuses NUL characters, which PostgreSQL text cannot store', () => {
+    expect(fields({ items: [{ ...item, sku: 'A\u0000B' }] })).toEqual(['items[0].sku']);
+    expect(fields({ items: [{ ...item, name: 'x\u0000' }] })).toEqual(['items[0].name']);
+    expect(fields({ items: [item], paymentToken: 't\u0000' })).toEqual(['paymentToken']);
+    expect(fields({ items: [item], idempotencyKey: 'k\u0000' })).toEqual(['idempotencyKey']);
+    expect(validateCancellationReason('x\u0000y').map((e) => e.field)).toEqual(['reason']);
+  });
+
   it('bounds the idempotency key, the payment token and the cancellation reason', () => {
     expect(fields({ items: [item], idempotencyKey: 'k'.repeat(201) })).toEqual(['idempotencyKey']);
     expect(fields({ items: [item], idempotencyKey: '' })).toEqual(['idempotencyKey']);

@@ -65,6 +65,9 @@ function checkText(
   }
   if (typeof value !== 'string') {
     errors.push({ field, message: 'must be a string' });
+  } else if (value.includes('\u0000')) {
+    // PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+    errors.push({ field, message: 'must not contain NUL characters' });
   } else if (required && value.trim() === '') {
     errors.push({ field, message: 'must not be blank' });
   } else if (value.length > max) {
@@ -145,7 +148,9 @@ export function validateOrderDraft(draft: OrderDraft): FieldError[] {
 export function validateCancellationReason(reason: string | null | undefined): FieldError[] {
   const errors: FieldError[] = [];
   if (reason === undefined || reason === null) return errors;
-  if (reason.trim() === '') errors.push({ field: 'reason', message: 'must not be blank' });
+  if (reason.includes('\u0000')) {
+    errors.push({ field: 'reason', message: 'must not contain NUL characters' });
+  } else if (reason.trim() === '') errors.push({ field: 'reason', message: 'must not be blank' });
   else if (reason.length > ORDER_LIMITS.maxReasonLength) {
     errors.push({
       field: 'reason',

@@ -5,6 +5,7 @@ export function createLogger(level: string, name = 'orders-api'): Logger {
   return pino({
     name,
     level,
+    serializers: { err: serializeError },
     redact: {
       paths: [
         'req.headers.authorization',
@@ -18,4 +19,21 @@ export function createLogger(level: string, name = 'orders-api'): Logger {
       censor: '[redacted]',
     },
   });
+}
+
+/**
+ * pino's error serializer, minus the bound values of a failed query: drizzle puts them in
+ * `params` and in its message, and they include the payment credential.
+ */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  if (!('params' in serialized)) return serialized;
+  const { params: _params, ...rest } = serialized;
+  const query = typeof rest.query === 'string' ? rest.query : '';
+  const message = `Failed query: ${query}`;
+  // The stack repeats the message, values included.
+  const stack =
+    typeof rest.stack === 'string' ? rest.stack.replace(error.message, message) : undefined;
+  return { ...rest, message, stack };
 }

@@ -13,7 +13,14 @@ try {
   throw error;
 }
 const log = createLogger(settings.logLevel);
-const api = await startOrdersApi(settings, log);
+let api;
+try {
+  api = await startOrdersApi(settings, log);
+} catch (error) {
+  // Database unreachable, port taken, embedded database in use: one clear line, no stack dump.
+  log.fatal({ err: error }, 'orders-api could not start');
+  process.exit(1);
+}
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'shutting down');

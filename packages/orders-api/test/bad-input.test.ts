@@ -155,6 +155,10 @@ describe('bad input is refused with a code, and writes nothing', () => {
         'input.idempotencyKey',
       ],
       ['an empty idempotency key', { idempotencyKey: '' }, 'input.idempotencyKey'],
+      // PostgreSQL text cannot hold NUL: refused up front, not as a database error.
+      ['a NUL in a sku', { items: [{ ...ITEM, sku: 'A\u0000B' }] }, 'input.items[0].sku'],
+      ['a NUL in the payment token', { paymentToken: 't\u0000' }, 'input.paymentToken'],
+      ['a NUL in the idempotency key', { idempotencyKey: 'k\u0000' }, 'input.idempotencyKey'],
     ])('refuses %s as BAD_USER_INPUT', async (_label, overrides, field) => {
       const answer = await createWith(overrides, 'BAD_USER_INPUT', field);
       expect(answer.errors[0]?.extensions?.fields?.map((f) => f.field)).toEqual([field]);
@@ -197,6 +201,7 @@ describe('bad input is refused with a code, and writes nothing', () => {
         const answer = await createWith({ items: [{ ...ITEM, ...change }] }, 'BAD_USER_INPUT');
         expect(answer.status).toBe(400);
         expect(answer.errors[0]?.message).toContain(path);
+        expect(answer.errors[0]?.extensions?.field).toBe(path);
       },
     );
 
@@ -228,7 +233,7 @@ describe('bad input is refused with a code, and writes nothing', () => {
       expect(cancel.errors[0]?.extensions?.id).toBe(UNKNOWN_ID);
     });
 
-    it('refuses a cancellation reason over 500 characters, or blank, and leaves the order as it was', async () => {
+    it('refuses a cancellation reason over 500 characters, blank or with NUL, and leaves the order as it was', async () => {
       const order = await createOrder(stack);
       const confirmed = await eventually(
         () => getOrder(stack, order.id),
@@ -243,6 +248,12 @@ describe('bad input is refused with a code, and writes nothing', () => {
       await expectRefused(
         CANCEL_ORDER,
         { id: order.id, reason: '   ' },
+        'BAD_USER_INPUT',
+        'reason',
+      );
+      await expectRefused(
+        CANCEL_ORDER,
+        { id: order.id, reason: 'x\u0000y' },
         'BAD_USER_INPUT',
         'reason',
       );

@@ -91,7 +91,7 @@ describe('cancelling while the payment is pending or the order awaits delivery',
     expect(second.data?.cancelOrder.cancellationReason).toBe('first');
   });
 
-  it('cancels an order never paid without calling payments-api', async () => {
+  it('leaves no money captured for an order cancelled right after it was created', async () => {
     // Cancelled in the same breath as created: usually before the worker claimed the payment.
     const order = await createOrder(stack);
     await stack.gql<Cancelled>(CANCEL_ORDER, { id: order.id });

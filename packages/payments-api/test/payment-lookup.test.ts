@@ -30,6 +30,8 @@ describe('GET /payments?orderId=', () => {
     expect(missing.status).toBe(400);
     expect(missing.headers.get('content-type')).toContain('application/problem+json');
     expect(JSON.stringify(await missing.json())).toContain('orderId');
+    const nul = await api.request('/payments?orderId=%00');
+    expect(nul.status).toBe(400);
     const anonymous = await api.request('/payments?orderId=order-a', { authorization: null });
     expect(anonymous.status).toBe(401);
   });

@@ -81,6 +81,9 @@ describe('validation', () => {
     ['an empty order id', { orderId: '' }, 'orderId'],
     ['an empty payment token', { paymentToken: '' }, 'paymentToken'],
     ['an extra property', { extra: true }, 'extra'],
+    // PostgreSQL text cannot hold NUL; it used to reach the database and answer 500.
+    ['a NUL in the order id', { orderId: 'a\u0000b' }, 'orderId'],
+    ['a NUL in the payment token', { paymentToken: 't\u0000' }, 'paymentToken'],
   ])('answers 400 naming the field for %s', async (_case, override, field) => {
     const response = await postPayment({ ...chargeBody(), ...override });
     const body = await expectProblem(response, 400, 'validation-failed');

@@ -18,7 +18,14 @@ const optionalUrl = z
   .trim()
   .optional()
   .transform((v) => (v === '' ? undefined : v))
-  .pipe(z.url({ error: 'must be a URL such as postgres://user@host:5432/db' }).optional());
+  .pipe(
+    z
+      .url({
+        protocol: /^postgres(ql)?$/,
+        error: 'must be a URL such as postgres://user@host:5432/db',
+      })
+      .optional(),
+  );
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

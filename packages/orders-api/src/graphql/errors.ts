@@ -3,21 +3,11 @@ import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { OrderError } from '../orders/order-errors.js';
 
-/** Codes GraphQL itself or Apollo assign to malformed requests; passed through as they are. */
-const CLIENT_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
-
 /**
  * The one place errors leave the service. Expected failures keep their code and details;
- * anything else is logged once with its context and answered as INTERNAL_SERVER_ERROR with no
- * internals.
+ * errors GraphQL itself raised about the request (syntax, validation, variable coercion, limits)
+ * are the client's and keep theirs; anything else is logged once with its context and answered
+ * as INTERNAL_SERVER_ERROR with no internals.
  */
 export function createErrorFormatter(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -30,10 +20,21 @@ export function createErrorFormatter(log: Logger) {
         extensions: { code: original.code, ...original.details },
       };
     }
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    // Errors about the request itself have no path; with a path they arose while executing.
+    // Apollo wraps graphql's own errors (UserInputError, ValidationError) around the original.
+    if (
+      isGraphQLError(original) &&
+      (original.originalError === undefined || isGraphQLError(original.originalError)) &&
+      formatted.path === undefined
+    ) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      const code =
+        typeof extensions.code === 'string' ? extensions.code : 'GRAPHQL_VALIDATION_FAILED';
+      const field = code === 'BAD_USER_INPUT' ? fieldOfCoercionError(formatted.message) : undefined;
+      return {
+        ...formatted,
+        extensions: { ...extensions, code, ...(field === undefined ? {} : { field }) },
+      };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
     return {
@@ -42,6 +43,24 @@ export function createErrorFormatter(log: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+/**
+ * graphql 16 ships CommonJS and ESM copies, and an error from one is not an `instanceof` the
+ * other's class; its string tag is the same in both.
+ */
+function isGraphQLError(value: unknown): value is GraphQLError {
+  return Object.prototype.toString.call(value) === '[object GraphQLError]';
+}
+
+/**
+ * The field named by graphql-js's variable coercion errors, e.g.
+ * `Variable "$input" got invalid value 12.5 at "input.items[0].unitPrice"; ...`.
+ */
+export function fieldOfCoercionError(message: string): string | undefined {
+  const match = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"/s.exec(message);
+  if (match?.[2] !== undefined) return match[2];
+  return /^Variable "\$([^"]+)"/.exec(message)?.[1];
 }
 
 /** Applies the formatter to errors produced outside Apollo (the WebSocket transport). */

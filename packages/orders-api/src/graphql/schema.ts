@@ -14,16 +14,20 @@ export function buildOrdersSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   });
 }
 
+/** Largest number of tokens in one operation document. */
+export const MAX_TOKENS = 5_000;
+
 /**
- * Limits on what one operation may ask for, applied on HTTP and WebSocket alike: nesting depth,
- * aliases, directives, tokens and an estimated cost.
+ * Limits on what one operation may ask for: nesting depth, aliases, directives, tokens and an
+ * estimated cost. Over HTTP all of them come from graphql-armor; the WebSocket server applies
+ * the validation rules and MAX_TOKENS itself (see http/server.ts).
  */
 export function operationLimits() {
   return new ApolloArmor({
     maxDepth: { n: 8 },
     maxAliases: { n: 15 },
     maxDirectives: { n: 20 },
-    maxTokens: { n: 5_000 },
+    maxTokens: { n: MAX_TOKENS },
     costLimit: { maxCost: 5_000 },
   }).protect();
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../graphql/context.js';
 import { createErrorFormatter, formatForTransport } from '../graphql/errors.js';
-import { operationLimits } from '../graphql/schema.js';
+import { MAX_TOKENS, operationLimits } from '../graphql/schema.js';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -32,6 +32,11 @@ export interface RunningHttpServer {
 
 const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 
+/** As graphql-armor does over HTTP: field names are not guessed for the client. */
+function hideSuggestions(message: string): string {
+  return message.replace(/ Did you mean .*\?$/s, ' [Suggestion hidden]');
+}
+
 /** GraphQL over HTTP and graphql-ws on one port and path (`/graphql`), plus health probes. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { schema, context, log } = options;
@@ -52,14 +57,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       schema,
       context: () => context,
       onSubscribe: (_ctx, _id, payload) => {
+        // Apollo's plugins do not run here, so the same limits are applied by hand: tokens at
+        // parse time, depth, aliases and cost as validation rules.
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
+          const message = error instanceof GraphQLError ? error.message : 'Syntax error';
+          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) {
+          return errors.map(
+            (e) =>
+              new GraphQLError(hideSuggestions(e.message), {
+                nodes: e.nodes,
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+              }),
+          );
+        }
         return {
           schema,
           document,

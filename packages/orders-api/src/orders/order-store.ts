@@ -290,6 +290,15 @@ export class OrderStore {
     return rows.length > 0;
   }
 
+  /** An order's current status, or null when there is no such order. */
+  async statusOf(id: string): Promise<OrderStatus | null> {
+    const rows = await this.db
+      .select({ status: orders.status })
+      .from(orders)
+      .where(eq(orders.id, id));
+    return rows[0]?.status ?? null;
+  }
+
   /** When the next background job falls due, or null when there is none. */
   async nextDueAt(): Promise<Date | null> {
     const rows = await queryRows<{ due: Date | string | null }>(

@@ -4,7 +4,12 @@
  * provider cannot burn all attempts in a second; the random half keeps many orders that failed
  * together from retrying in lock step.
  */
-export function backoffMs(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random = Math.random,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.max(1, Math.round(ceiling / 2 + (ceiling / 2) * random()));
 }

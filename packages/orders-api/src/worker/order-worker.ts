@@ -133,6 +133,7 @@ export class OrderWorker {
     });
     const ids = { kind: 'ids', ids: [job.id] } as const;
     if (result.kind === 'answer') {
+      // refunded or voided answers mean no money is held: for the lifecycle, not paid.
       const confirmed = result.status === 'confirmed';
       const event = confirmed ? 'PAYMENT_CONFIRMED' : 'PAYMENT_DECLINED';
       const applied = await this.store.transition(this.store.db, ids, {
@@ -141,8 +142,10 @@ export class OrderWorker {
         followUpDelaySeconds: confirmed ? this.options.deliveryDelaySeconds : 0,
         paymentId: result.paymentId,
       });
-      if (applied.length === 0 && lateAnswerFollowUp('CANCELLED', confirmed) !== null) {
-        // Cancelled while the call was in flight: the money must go back.
+      if (applied.length > 0) return;
+      // The order left CREATED while the call was in flight; the lifecycle says what is owed.
+      const status = await this.store.statusOf(job.id);
+      if (status !== null && lateAnswerFollowUp(status, confirmed) === 'RELEASE_PAYMENT') {
         if (await this.store.releaseIfCancelled(job.id, result.paymentId)) this.wake();
       }
       return;

@@ -13,6 +13,10 @@ export interface PaymentsRoutesOptions {
 
 const Timestamp = Type.String({ format: 'date-time' });
 
+/** Text PostgreSQL can store: no NUL characters (they would fail in the database as a 500). */
+const Text = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000]*$' });
+
 const PaymentSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
@@ -33,30 +37,24 @@ type PaymentJson = Static<typeof PaymentSchema>;
 
 const IdempotencyHeaders = Type.Object({
   // Fastify matches header schemas as written when a custom validator is set, so lower case.
-  'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }),
+  'idempotency-key': Text(200),
 });
 
 const ChargeBody = Type.Object(
   {
-    orderId: Type.String({ minLength: 1, maxLength: 200 }),
+    orderId: Text(200),
     amount: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
     currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-    paymentToken: Type.String({ minLength: 1, maxLength: 200 }),
+    paymentToken: Text(200),
   },
   { additionalProperties: false },
 );
 
-const VoidBody = Type.Object(
-  { orderId: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+const VoidBody = Type.Object({ orderId: Text(200) }, { additionalProperties: false });
 
 const PaymentParams = Type.Object({ id: Type.String() });
 
-const PaymentsQuery = Type.Object(
-  { orderId: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+const PaymentsQuery = Type.Object({ orderId: Text(200) }, { additionalProperties: false });
 
 const security = [{ [BEARER_SECURITY_SCHEME]: [] }];
 const unauthorized = problemResponse('Missing or wrong bearer token');
