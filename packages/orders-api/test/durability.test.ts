@@ -24,6 +24,7 @@ import {
   eventually,
   orderInput,
   ordersEnv,
+  paymentsEnv,
   postGraphQL,
   type OrderResult,
 } from './support/stack.js';
@@ -87,16 +88,13 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
     // Both start at once: creating two embedded databases is the slow part of this file.
     const [startedPayments, startedFirst] = await Promise.all([
       startPaymentsApi(
-        loadPaymentsSettings({
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          PAYMENTS_PORT: String(paymentsPort),
-          PAYMENTS_API_TOKEN: TEST_PAYMENTS_TOKEN,
-          // Slow enough that calls are in flight when the process is killed.
-          PAYMENT_LATENCY_MS: '300-600',
-          PAYMENTS_DATA_DIR: paymentsDb.dataDir,
-          ...(paymentsDb.url === undefined ? {} : { PAYMENTS_DATABASE_URL: paymentsDb.url }),
-        }),
+        loadPaymentsSettings(
+          paymentsEnv(paymentsDb, {
+            PAYMENTS_PORT: String(paymentsPort),
+            // Slow enough that calls are in flight when the process is killed.
+            PAYMENT_LATENCY_MS: '300-600',
+          }),
+        ),
       ),
       OrdersProcess.start(env('first'), { name: 'first' }),
     ]);

@@ -22,6 +22,7 @@ import {
   eventually,
   orderInput,
   ordersEnv,
+  paymentsEnv,
   postGraphQL,
   type OrderResult,
 } from './support/stack.js';
@@ -57,15 +58,12 @@ describe.skipIf(!serverUrl)('three orders-api processes on one PostgreSQL databa
     // The three start together, so they also race to migrate the empty database.
     const [startedPayments, ...started] = await Promise.all([
       startPaymentsApi(
-        loadPaymentsSettings({
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          PAYMENTS_PORT: String(paymentsPort),
-          PAYMENTS_API_TOKEN: TEST_PAYMENTS_TOKEN,
-          PAYMENT_LATENCY_MS: '50-150',
-          PAYMENTS_DATA_DIR: paymentsDb.dataDir,
-          ...(paymentsDb.url === undefined ? {} : { PAYMENTS_DATABASE_URL: paymentsDb.url }),
-        }),
+        loadPaymentsSettings(
+          paymentsEnv(paymentsDb, {
+            PAYMENTS_PORT: String(paymentsPort),
+            PAYMENT_LATENCY_MS: '50-150',
+          }),
+        ),
       ),
       ...PROCESS_NAMES.map((name) =>
         OrdersProcess.start(

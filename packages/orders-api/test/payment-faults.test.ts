@@ -16,6 +16,7 @@ import {
   eventually,
   orderInput,
   ordersEnv,
+  paymentsEnv,
   postGraphQL,
   type OrderResult,
 } from './support/stack.js';
@@ -61,17 +62,7 @@ describe(`payment calls through a faulty network (${databaseKind})`, () => {
 
   beforeAll(async () => {
     [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-    payments = await startPaymentsApi(
-      loadPaymentsSettings({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        PAYMENTS_PORT: '0',
-        PAYMENTS_API_TOKEN: TEST_PAYMENTS_TOKEN,
-        PAYMENT_LATENCY_MS: '0',
-        PAYMENTS_DATA_DIR: paymentsDb.dataDir,
-        ...(paymentsDb.url === undefined ? {} : { PAYMENTS_DATABASE_URL: paymentsDb.url }),
-      }),
-    );
+    payments = await startPaymentsApi(loadPaymentsSettings(paymentsEnv(paymentsDb)));
     relay = await FaultRelay.start(payments.url);
     orders = await startOrdersApi(
       loadSettings(ordersEnv(ordersDb, relay.url, ORDERS_SETTINGS)),

@@ -48,17 +48,7 @@ export class Stack {
     const ordersDb = await createTestDatabase();
     const paymentsDb = await createTestDatabase();
     const payments = await startPaymentsApi(
-      loadPaymentsSettings({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        PAYMENTS_PORT: '0',
-        PAYMENTS_API_TOKEN: TEST_PAYMENTS_TOKEN,
-        PAYMENT_LATENCY_MS: '0',
-        PAYMENT_APPROVAL_RATE: '0.5',
-        PAYMENTS_DATA_DIR: paymentsDb.dataDir,
-        ...(paymentsDb.url === undefined ? {} : { PAYMENTS_DATABASE_URL: paymentsDb.url }),
-        ...options.payments,
-      }),
+      loadPaymentsSettings(paymentsEnv(paymentsDb, options.payments)),
     );
     const orders = await startOrdersApi(
       loadSettings(ordersEnv(ordersDb, payments.url, options.orders)),
@@ -111,6 +101,24 @@ export class Stack {
     await this.payments.close();
     await Promise.all(this.databases.map((d) => d.dispose()));
   }
+}
+
+/** The payments-api environment for a test database: free port, no mocked delay. */
+export function paymentsEnv(
+  db: TestDatabase,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PAYMENTS_PORT: '0',
+    PAYMENTS_API_TOKEN: TEST_PAYMENTS_TOKEN,
+    PAYMENT_LATENCY_MS: '0',
+    PAYMENT_APPROVAL_RATE: '0.5',
+    PAYMENTS_DATA_DIR: db.dataDir,
+    ...(db.url === undefined ? {} : { PAYMENTS_DATABASE_URL: db.url }),
+    ...extra,
+  };
 }
 
 /** The orders-api environment for a test database and a payments-api URL. */
