@@ -162,15 +162,7 @@ export class OrderWorker {
       });
       return;
     }
-    this.log.info(
-      { orderId: job.id, attempts: job.attempts, reason: result.reason },
-      'payment retry',
-    );
-    await this.store.retryLater(
-      job.id,
-      job.claimToken,
-      backoffMs(job.attempts, this.options.paymentRetryBaseMs, RETRY_CAP_MS),
-    );
+    await this.retryLater(job, result.reason, RETRY_CAP_MS, 'payment retry');
   }
 
   private async release(job: ClaimedJob): Promise<void> {
@@ -182,15 +174,8 @@ export class OrderWorker {
       result = await this.payments.void(job.id);
     }
     if (result.kind === 'retry') {
-      this.log.warn(
-        { orderId: job.id, attempts: job.attempts, reason: result.reason },
-        'refund retry',
-      );
-      await this.store.retryLater(
-        job.id,
-        job.claimToken,
-        backoffMs(job.attempts, this.options.paymentRetryBaseMs, RELEASE_RETRY_CAP_MS),
-      );
+      // Money owed back is retried for as long as it takes, never given up on.
+      await this.retryLater(job, result.reason, RELEASE_RETRY_CAP_MS, 'refund retry');
       return;
     }
     if (result.kind === 'rejected' && result.status !== 409) {
@@ -198,6 +183,18 @@ export class OrderWorker {
       this.log.error({ orderId: job.id, reason: result.reason }, 'refund refused by provider');
     }
     await this.store.completeJob(job.id, job.claimToken);
+  }
+
+  /** Puts the job back for its next attempt, after the backoff for the attempts so far. */
+  private async retryLater(
+    job: ClaimedJob,
+    reason: string,
+    capMs: number,
+    what: string,
+  ): Promise<void> {
+    this.log.warn({ orderId: job.id, attempts: job.attempts, reason }, what);
+    const delay = backoffMs(job.attempts, this.options.paymentRetryBaseMs, capMs);
+    await this.store.retryLater(job.id, job.claimToken, delay);
   }
 
   private sleep(ms: number): Promise<void> {
