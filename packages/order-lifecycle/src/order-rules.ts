@@ -148,14 +148,6 @@ export function validateOrderDraft(draft: OrderDraft): FieldError[] {
 export function validateCancellationReason(reason: string | null | undefined): FieldError[] {
   const errors: FieldError[] = [];
   if (reason === undefined || reason === null) return errors;
-  if (reason.includes('\u0000')) {
-    errors.push({ field: 'reason', message: 'must not contain NUL characters' });
-  } else if (reason.trim() === '') errors.push({ field: 'reason', message: 'must not be blank' });
-  else if (reason.length > ORDER_LIMITS.maxReasonLength) {
-    errors.push({
-      field: 'reason',
-      message: `must be at most ${ORDER_LIMITS.maxReasonLength} characters`,
-    });
-  }
+  checkText(errors, 'reason', reason, ORDER_LIMITS.maxReasonLength, true);
   return errors;
 }

@@ -74,6 +74,12 @@ const list = (values: readonly string[]): SQL =>
     sql`, `,
   );
 
+/** What an OrderView is loaded with: items by line, history oldest first. */
+const ITEMS_AND_HISTORY = {
+  items: { orderBy: [asc(orderItems.line)] },
+  history: { orderBy: [asc(orderTransitions.seq)] },
+};
+
 /** All SQL of the orders service. Every status change goes through `transition`. */
 export class OrderStore {
   constructor(readonly db: OrdersDb) {}
@@ -314,10 +320,7 @@ export class OrderStore {
     if (ids.length === 0) return [];
     const rows = await this.db.query.orders.findMany({
       where: sql`${orders.id} in (${list(ids)})`,
-      with: {
-        items: { orderBy: [asc(orderItems.line)] },
-        history: { orderBy: [asc(orderTransitions.seq)] },
-      },
+      with: ITEMS_AND_HISTORY,
     });
     const byId = new Map(rows.map((row) => [row.id, toView(row)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
@@ -338,10 +341,7 @@ export class OrderStore {
       ),
       orderBy: [desc(orders.createdAt), desc(orders.id)],
       limit,
-      with: {
-        items: { orderBy: [asc(orderItems.line)] },
-        history: { orderBy: [asc(orderTransitions.seq)] },
-      },
+      with: ITEMS_AND_HISTORY,
     });
     return rows.map(toView);
   }

@@ -105,7 +105,7 @@ export class OrdersService {
     if (errors.length > 0) throw badInput(errors);
     const queued = await this.store.db.transaction(async (tx) => {
       const current = await this.store.lockForCancel(tx, id);
-      if (current === null) throw new OrderError('NOT_FOUND', `No order with id ${id}`, { id });
+      if (current === null) throw notFound(id);
       const outcome = cancelOutcome(current.status);
       if (outcome === 'NOT_CANCELLABLE') {
         throw new OrderError(
@@ -160,15 +160,19 @@ export class OrdersService {
   /** Checks an id given to a subscription and that the order exists. */
   async assertExists(rawId: string): Promise<string> {
     const id = parseOrderId(rawId);
-    await this.mustFind(id);
+    if ((await this.store.statusOf(id)) === null) throw notFound(id);
     return id;
   }
 
   private async mustFind(id: string): Promise<OrderView> {
     const [order] = await this.store.findMany([id]);
-    if (order === undefined) throw new OrderError('NOT_FOUND', `No order with id ${id}`, { id });
+    if (order === undefined) throw notFound(id);
     return order;
   }
+}
+
+function notFound(id: string): OrderError {
+  return new OrderError('NOT_FOUND', `No order with id ${id}`, { id });
 }
 
 /** A stable fingerprint of what an idempotent request asked for. */
