@@ -1,5 +1,6 @@
 // One type-aware lint configuration for the whole workspace.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -9,6 +10,8 @@ export default tseslint.config(
       '**/dist/**',
       '**/.data/**',
       '**/drizzle/**',
+      '**/test-results/**',
+      '**/playwright-report/**',
       'eslint.config.js',
     ],
   },
@@ -27,6 +30,17 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
+    },
+  },
+  {
+    files: ['packages/web/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+  },
+  {
+    files: ['packages/web/**/*.tsx'],
+    rules: {
+      // `onClick={() => send(...)}` is the idiom for event handlers; the return value is unused.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
 );

@@ -1,0 +1,33 @@
+import { NavLink, Outlet } from 'react-router';
+import { ConnectionIndicator } from '../components/connection-indicator.js';
+
+export function Layout() {
+  return (
+    <div className="layout">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <NavLink to="/orders" end>
+                Orders
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/orders/new">New order</NavLink>
+            </li>
+            <li>
+              <NavLink to="/graphiql">GraphQL IDE</NavLink>
+            </li>
+          </ul>
+        </nav>
+        <ConnectionIndicator />
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+import { useApolloClient } from '@apollo/client/react';
+import { useActorRef, useSelector } from '@xstate/react';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { fromCallback, fromPromise, type EventObject } from 'xstate';
+import { useAppServices } from '../../app/app-services-context.js';
+import { ErrorNotice } from '../../components/error-notice.js';
+import { Loading } from '../../components/loading.js';
+import { useDocumentTitle } from '../../components/use-document-title.js';
+import { problemsOf } from '../../lib/graphql/api-problem.js';
+import { ORDER_QUERY, ORDER_UPDATED } from '../../lib/graphql/order.documents.js';
+import { CancelOrderButton } from '../cancel-order/cancel-order-button.js';
+import { orderDetailsMachine } from './order-details.machine.js';
+import { OrderSummary } from './order-summary.js';
+
+export function OrderDetailsPage() {
+  const { id = '' } = useParams();
+  // A new id is a new page: a fresh machine, not a reused one showing the previous order.
+  return <OrderDetails key={id} orderId={id} />;
+}
+
+function OrderDetails({ orderId }: { orderId: string }) {
+  const client = useApolloClient();
+  const { connection } = useAppServices();
+  const [machine] = useState(() =>
+    orderDetailsMachine.provide({
+      actors: {
+        loadOrder: fromPromise(async ({ input }) => {
+          try {
+            const result = await client.query({
+              query: ORDER_QUERY,
+              variables: { id: input.orderId },
+              fetchPolicy: 'network-only',
+            });
+            return result.data?.order ?? null;
+          } catch (error) {
+            const problems = problemsOf(error);
+            // An id that cannot be an order id names no order: that is "not found" too.
+            if (problems.some((p) => p.code === 'BAD_USER_INPUT' || p.code === 'NOT_FOUND')) {
+              return null;
+            }
+            // eslint-disable-next-line @typescript-eslint/only-throw-error
+            throw problems;
+          }
+        }),
+        watchOrder: fromCallback<EventObject, { orderId: string }>(({ sendBack, input }) => {
+          const subscription = client
+            .subscribe({ query: ORDER_UPDATED, variables: { id: input.orderId } })
+            .subscribe({
+              next: (result) => {
+                if (result.data != null) {
+                  sendBack({ type: 'ORDER_UPDATED', order: result.data.orderUpdated });
+                }
+              },
+            });
+          const resynced = connection.on('resynced', () => sendBack({ type: 'RESYNC' }));
+          return () => {
+            subscription.unsubscribe();
+            resynced.unsubscribe();
+          };
+        }),
+      },
+    }),
+  );
+  const actor = useActorRef(machine, { input: { orderId } });
+  const order = useSelector(actor, (s) => s.context.order);
+  const view = useSelector(actor, (s) =>
+    s.matches('notFound')
+      ? 'notFound'
+      : s.matches('failed')
+        ? 'failed'
+        : order === null
+          ? 'loading'
+          : 'ready',
+  );
+  const error = useSelector(actor, (s) => s.context.error);
+  useDocumentTitle(view === 'notFound' ? 'Order not found' : `Order ${orderId}`);
+
+  if (view === 'notFound') {
+    return (
+      <section>
+        <h1>Order not found</h1>
+        <p>
+          There is no order <code>{orderId}</code>. <Link to="/orders">Back to orders</Link>
+        </p>
+      </section>
+    );
+  }
+  if (view === 'failed') {
+    return (
+      <section>
+        <h1>Order {orderId}</h1>
+        <ErrorNotice title="The order could not be loaded.">
+          <p>{error}</p>
+          <button type="button" onClick={() => actor.send({ type: 'RETRY' })}>
+            Try again
+          </button>
+        </ErrorNotice>
+      </section>
+    );
+  }
+  if (order === null) return <Loading label="Loading the order" />;
+  return (
+    <section className="order-details">
+      <p className="breadcrumb">
+        <Link to="/orders">← All orders</Link>
+      </p>
+      <h1 className="order-title">Order {order.id}</h1>
+      <OrderSummary order={order} />
+      <CancelOrderButton
+        orderId={order.id}
+        status={order.status}
+        label="Cancel order"
+        onCancelled={(cancelled) => actor.send({ type: 'ORDER_UPDATED', order: cancelled })}
+        onRefused={() => actor.send({ type: 'RESYNC' })}
+      />
+    </section>
+  );
+}

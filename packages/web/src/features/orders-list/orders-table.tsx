@@ -1,0 +1,52 @@
+import { Link } from 'react-router';
+import { StatusBadge } from '../../components/status-badge.js';
+import { formatDateTime } from '../../lib/dates.js';
+import type { Order } from '../../lib/graphql/order.types.js';
+import { formatMoney } from '../../lib/money.js';
+import { CancelOrderButton } from '../cancel-order/cancel-order-button.js';
+
+export function OrdersTable(props: { orders: Order[]; onCancelled: (order: Order) => void }) {
+  return (
+    <div className="table-scroll">
+      <table className="orders-table">
+        <caption>Orders</caption>
+        <thead>
+          <tr>
+            <th scope="col">Order</th>
+            <th scope="col">Status</th>
+            <th scope="col" className="num">
+              Total
+            </th>
+            <th scope="col">Created</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.orders.map((order) => (
+            <tr key={order.id}>
+              <td className="order-id">
+                <Link to={`/orders/${order.id}`}>{order.id}</Link>
+              </td>
+              <td>
+                <StatusBadge status={order.status} />
+              </td>
+              <td className="num">{formatMoney(order.total, order.currency)}</td>
+              <td>
+                <time dateTime={order.createdAt}>{formatDateTime(order.createdAt)}</time>
+              </td>
+              <td>
+                <CancelOrderButton
+                  orderId={order.id}
+                  status={order.status}
+                  label="Cancel"
+                  accessibleName={`Cancel order ${order.id}`}
+                  onCancelled={props.onCancelled}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

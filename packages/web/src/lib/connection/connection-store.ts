@@ -1,0 +1,33 @@
+import type { ApolloClient } from '@apollo/client';
+import type { Client } from 'graphql-ws';
+import { createActor, type ActorRefFrom } from 'xstate';
+import { connectionMachine } from './connection.machine.js';
+
+export type ConnectionActor = ActorRefFrom<typeof connectionMachine>;
+
+/**
+ * Starts the connection actor, fed by the graphql-ws client's events. On a reconnect it
+ * refetches every active query, so a list or page never keeps a status it missed.
+ */
+export function startConnectionActor(wsClient: Client, apollo: ApolloClient): ConnectionActor {
+  const actor = createActor(
+    connectionMachine.provide({
+      actions: {
+        resync: () => {
+          void apollo.refetchQueries({ include: 'active' });
+        },
+      },
+    }),
+  );
+  actor.start();
+  wsClient.on('connecting', () => {
+    actor.send({ type: 'WS_CONNECTING' });
+  });
+  wsClient.on('connected', () => {
+    actor.send({ type: 'WS_CONNECTED' });
+  });
+  wsClient.on('closed', () => {
+    actor.send({ type: 'WS_CLOSED' });
+  });
+  return actor;
+}

@@ -1,0 +1,33 @@
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import type { Client } from 'graphql-ws';
+import { OperationTypeNode } from 'graphql';
+import type { OrdersPage } from './order.types.js';
+
+/** Queries and mutations over HTTP, subscriptions over the shared graphql-ws client. */
+export function createApolloClient(options: { httpUrl: string; wsClient: Client }): ApolloClient {
+  const link = ApolloLink.split(
+    (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
+    new GraphQLWsLink(options.wsClient),
+    new HttpLink({ uri: options.httpUrl }),
+  );
+  return new ApolloClient({
+    link,
+    cache: new InMemoryCache({
+      typePolicies: {
+        Query: {
+          fields: {
+            // One list per status filter; "load more" appends the next page to it.
+            orders: {
+              keyArgs: ['status'],
+              merge(existing: OrdersPage | undefined, incoming: OrdersPage, { args }) {
+                if (existing === undefined || args?.after == null) return incoming;
+                return { ...incoming, edges: [...existing.edges, ...incoming.edges] };
+              },
+            },
+          },
+        },
+      },
+    }),
+  });
+}
