@@ -77,6 +77,7 @@ export async function startOrdersApi(
     host: settings.host,
     port: settings.port,
     maxBodyBytes: settings.maxBodyBytes,
+    ideUrl: settings.ideUrl,
     log,
     readiness: async () => {
       const failing: string[] = [];

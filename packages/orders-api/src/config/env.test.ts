@@ -37,6 +37,7 @@ describe('orders-api settings', () => {
       workerConcurrency: 100,
       workerIdlePollMs: 1_000,
       maxBodyBytes: 128 * 1024,
+      ideUrl: 'http://localhost:5173/graphiql',
     });
     expect(settings.dataDir.replaceAll('\\', '/')).toMatch(/\/\.data\/orders$/);
   });
@@ -50,6 +51,7 @@ describe('orders-api settings', () => {
       PAYMENTS_API_TOKEN: 'secret',
       DELIVERY_DELAY_SECONDS: '0.5',
       MAX_BODY_BYTES: '2048',
+      ORDERS_IDE_URL: 'https://orders.example.com/graphiql',
     });
     expect(settings).toMatchObject({
       nodeEnv: 'test',
@@ -60,6 +62,7 @@ describe('orders-api settings', () => {
       usesDevToken: false,
       deliveryDelaySeconds: 0.5,
       maxBodyBytes: 2048,
+      ideUrl: 'https://orders.example.com/graphiql',
     });
   });
 
@@ -163,6 +166,13 @@ describe('orders-api settings', () => {
       expect(value, variable).not.toBe(0);
     }
   });
+
+  it.each(['/graphiql', 'javascript:alert(1)', 'ftp://web/graphiql'])(
+    'refuses an ORDERS_IDE_URL that is not an http(s) URL: %s',
+    (value) => {
+      expect(variablesOf(problemsOf({ ORDERS_IDE_URL: value }))).toEqual(['ORDERS_IDE_URL']);
+    },
+  );
 
   it('refuses a PAYMENTS_URL that is not http(s)', () => {
     expect(variablesOf(problemsOf({ PAYMENTS_URL: 'ftp://payments:4001' }))).toEqual([

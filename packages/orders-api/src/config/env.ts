@@ -53,6 +53,10 @@ const schema = z.object({
   WORKER_CONCURRENCY: int(1, 1_000).default(100),
   WORKER_IDLE_POLL_MS: int(10, 60_000).default(1_000),
   MAX_BODY_BYTES: int(1_024, 10_000_000).default(128 * 1024),
+  // The Vite dev server's address; a deployment points it at wherever the SPA is served.
+  ORDERS_IDE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('http://localhost:5173/graphiql'),
 });
 
 export type OrdersSettings = {
@@ -75,6 +79,8 @@ export type OrdersSettings = {
   workerConcurrency: number;
   workerIdlePollMs: number;
   maxBodyBytes: number;
+  /** Where a browser opening `/graphql` is sent: the SPA's bundled GraphQL IDE. */
+  ideUrl: string;
 };
 
 /** Thrown when the environment is invalid; its message names every bad variable. */
@@ -126,5 +132,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): OrdersSettin
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerIdlePollMs: e.WORKER_IDLE_POLL_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    ideUrl: e.ORDERS_IDE_URL,
   };
 }

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { parse, specifiedRules, validate, type GraphQLSchema, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -18,6 +19,8 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   maxBodyBytes: number;
+  /** Where a browser opening `/graphql` is redirected: the SPA's bundled GraphQL IDE. */
+  ideUrl: string;
   log: Logger;
   /** Resolves to the failing checks; empty when the service can take traffic. */
   readiness: () => Promise<string[]>;
@@ -35,6 +38,25 @@ const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** As graphql-armor does over HTTP: field names are not guessed for the client. */
 function hideSuggestions(message: string): string {
   return message.replace(/ Did you mean .*\?$/s, ' [Suggestion hidden]');
+}
+
+/**
+ * A person who opens `/graphql` in a browser is sent to the GraphQL IDE. A GraphQL request never
+ * is: it has a `query` parameter, or accepts JSON at least as much as HTML (clients, curl).
+ */
+function redirectBrowsersTo(ideUrl: string): RequestHandler {
+  return (req, res, next) => {
+    const best = req.accepts([
+      'application/graphql-response+json',
+      'application/json',
+      'text/html',
+    ]);
+    if (req.query.query === undefined && best === 'text/html') {
+      res.redirect(302, ideUrl);
+    } else {
+      next();
+    }
+  };
 }
 
 /** GraphQL over HTTP and graphql-ws on one port and path (`/graphql`), plus health probes. */
@@ -103,6 +125,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       // graphql-armor is typed against Apollo's CommonJS build; the plugins are the same objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's landing page loads its IDE from a CDN; browsers get the bundled one instead.
+      ApolloServerPluginLandingPageDisabled(),
       {
         serverWillStart() {
           return Promise.resolve({
@@ -126,6 +150,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       failing,
     });
   });
+  app.get('/graphql', redirectBrowsersTo(options.ideUrl));
   app.use(
     '/graphql',
     express.json({ limit: options.maxBodyBytes }),
