@@ -1,0 +1,35 @@
+import { defineConfig, devices } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumExecutable } from './e2e/support/browser.js';
+
+/**
+ * End-to-end tests in Chromium against the real orders-api and payments-api. Global setup
+ * starts the whole stack on free ports (e2e/support/stack.ts); the SPA must be built first
+ * (`pnpm test:e2e` does both).
+ */
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  outputDir: 'test-results/e2e',
+  globalSetup: './e2e/support/global-setup.ts',
+  forbidOnly: !!process.env.CI,
+  // A flaky test is a bug to fix, not to retry.
+  retries: 0,
+  // Two cores, and all tests share one orders-api: one worker keeps timings honest.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 30_000,
+  globalTimeout: 5 * 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    ...devices['Desktop Chrome'],
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    actionTimeout: 10_000,
+    navigationTimeout: 15_000,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: { executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS] },
+  },
+  projects: [{ name: 'chromium' }],
+});
