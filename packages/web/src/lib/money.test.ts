@@ -79,7 +79,19 @@ describe('parseMoney', () => {
   });
 
   it('refuses text that is not an amount', () => {
-    for (const text of ['abc', '12a', '$12', '12 50', '1e3', '1.2.3', '1,234.56', '.', 'Infinity', 'NaN', '0x10']) {
+    for (const text of [
+      'abc',
+      '12a',
+      '$12',
+      '12 50',
+      '1e3',
+      '1.2.3',
+      '1,234.56',
+      '.',
+      'Infinity',
+      'NaN',
+      '0x10',
+    ]) {
       expect(refusal(text), text).toBe('must be an amount like 12.50');
     }
   });
