@@ -42,7 +42,10 @@ function revalidate(
 ): Partial<CreateOrderContext> {
   if (!context.showErrors) return { draft };
   const parsed = parseOrderForm(draft);
-  return { draft, errors: parsed.ok ? {} : parsed.errors };
+  // The server's field errors are replaced by the form's own, so its "fix the highlighted
+  // fields" notice goes with them; a notice about anything else stays until the next submit.
+  const problem = context.problem?.code === 'BAD_USER_INPUT' ? null : context.problem;
+  return { draft, errors: parsed.ok ? {} : parsed.errors, problem };
 }
 
 /** The create form: edit lines freely, submit only a valid order, map the server's refusals to fields. */
