@@ -29,7 +29,7 @@ export function measureInitialJs(bundle: OutputBundle): InitialJsReport {
   }
   const files = [...seen].map((fileName) => ({
     fileName,
-    gzipBytes: gzipSync(chunks.get(fileName)?.code ?? '', { level: 9 }).length,
+    gzipBytes: gzipSync(chunks.get(fileName)?.code ?? '').length,
   }));
   return { files, gzipBytes: files.reduce((sum, f) => sum + f.gzipBytes, 0) };
 }
