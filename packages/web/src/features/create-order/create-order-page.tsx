@@ -1,6 +1,6 @@
 import { useApolloClient } from '@apollo/client/react';
 import { useActorRef, useSelector } from '@xstate/react';
-import { useId, useState, type SyntheticEvent } from 'react';
+import { useId, useRef, useState, type SyntheticEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { fromPromise } from 'xstate';
 import { ErrorNotice } from '../../components/error-notice.js';
@@ -55,6 +55,7 @@ export function CreateOrderPage() {
   const problem = useSelector(actor, (s) => s.context.problem);
   const submitting = useSelector(actor, (s) => s.matches('submitting'));
   const formId = useId();
+  const addButton = useRef<HTMLButtonElement>(null);
 
   const onSubmit = (event: SyntheticEvent) => {
     event.preventDefault();
@@ -96,11 +97,16 @@ export function CreateOrderPage() {
             onEdit={(field, value) =>
               actor.send({ type: 'EDIT_LINE', key: line.key, field, value })
             }
-            onRemove={() => actor.send({ type: 'REMOVE_LINE', key: line.key })}
+            onRemove={() => {
+              actor.send({ type: 'REMOVE_LINE', key: line.key });
+              // The pressed button is gone with its line; keep the keyboard user in the form.
+              addButton.current?.focus();
+            }}
           />
         ))}
         <p>
           <button
+            ref={addButton}
             type="button"
             className="secondary"
             onClick={() => actor.send({ type: 'ADD_LINE' })}
@@ -180,6 +186,8 @@ function ItemLine(props: {
           {(inputProps) => (
             <input
               {...inputProps}
+              // A line added by the user takes the focus, so typing can start at once.
+              autoFocus={field === 'sku' && index > 0}
               type="text"
               inputMode={
                 field === 'quantity' ? 'numeric' : field === 'unitPrice' ? 'decimal' : undefined
