@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { connectionMachine, type ConnectionEvent } from './connection.machine.js';
+
+/** The real machine; `resync` is the app's to provide, so the test counts its calls. */
+function start() {
+  const seen = { resyncs: 0, resynced: 0 };
+  const actor = createActor(
+    connectionMachine.provide({
+      actions: {
+        resync: () => {
+          seen.resyncs++;
+        },
+      },
+    }),
+  );
+  actor.on('resynced', () => {
+    seen.resynced++;
+  });
+  actor.start();
+  const send = (...types: ConnectionEvent['type'][]) => {
+    for (const type of types) actor.send({ type });
+  };
+  const state = () => actor.getSnapshot().value;
+  return { actor, seen, send, state };
+}
+
+describe('connection machine', () => {
+  it('is connecting until the socket is up, then online', () => {
+    const { send, state, seen } = start();
+    expect(state()).toBe('connecting');
+    send('WS_CONNECTING');
+    expect(state()).toBe('connecting');
+    send('WS_CONNECTED');
+    expect(state()).toBe('online');
+    // The first connection has missed nothing: no re-read.
+    expect(seen).toEqual({ resyncs: 0, resynced: 0 });
+  });
+
+  it('goes offline when the socket closes', () => {
+    const { send, state } = start();
+    send('WS_CONNECTED', 'WS_CLOSED');
+    expect(state()).toBe('offline');
+    // Retrying does not pretend to be back.
+    send('WS_CONNECTING');
+    expect(state()).toBe('offline');
+  });
+
+  it('re-reads what is shown after a reconnect, and says so', () => {
+    const { send, state, seen } = start();
+    send('WS_CONNECTING', 'WS_CONNECTED', 'WS_CLOSED', 'WS_CONNECTING', 'WS_CONNECTED');
+    expect(state()).toBe('online');
+    expect(seen).toEqual({ resyncs: 1, resynced: 1 });
+    // Every later reconnect re-reads again.
+    send('WS_CLOSED', 'WS_CONNECTED');
+    expect(seen).toEqual({ resyncs: 2, resynced: 2 });
+  });
+
+  it('treats a new attempt while online as a dropped socket', () => {
+    const { send, state, seen } = start();
+    send('WS_CONNECTED', 'WS_CONNECTING');
+    expect(state()).toBe('offline');
+    send('WS_CONNECTED');
+    expect(state()).toBe('online');
+    expect(seen.resyncs).toBe(1);
+  });
+
+  it('does not re-read on a first connect that follows failed attempts', () => {
+    const { send, state, seen } = start();
+    send('WS_CONNECTING', 'WS_CLOSED', 'WS_CONNECTING', 'WS_CLOSED', 'WS_CONNECTING');
+    expect(state()).toBe('offline');
+    send('WS_CONNECTED');
+    expect(state()).toBe('online');
+    expect(seen).toEqual({ resyncs: 0, resynced: 0 });
+  });
+});
