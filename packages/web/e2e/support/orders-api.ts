@@ -59,7 +59,8 @@ export const MUGS: OrderItem[] = [{ sku: 'MUG-1', name: 'Mug', quantity: 2, unit
  * checks what the UI did, without going through the UI.
  */
 export class OrdersApi {
-  constructor(private readonly baseUrl: string) {}
+  /** `baseUrl`: orders-api without a path; GraphQL is at `/graphql`. */
+  constructor(readonly baseUrl: string) {}
 
   /** One operation; resolves to `data`, rejects with OrdersApiError on any error. */
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {

@@ -260,6 +260,8 @@ export async function startStack(): Promise<Stack> {
           // into retries, so releasing it takes effect at once.
           PAYMENT_TIMEOUT_MS: '60000',
           WORKER_IDLE_POLL_MS: '200',
+          // A browser opening orders-api's /graphql is sent to the SPA's IDE.
+          ORDERS_IDE_URL: `${webUrl}/graphiql`,
         },
         readyUrl: `${ordersApiUrl}/ready`,
       }),

@@ -1,0 +1,169 @@
+import type { Page, Request } from '@playwright/test';
+import { expect, LIVE_TIMEOUT, test } from './support/fixtures.js';
+import { orderStatus } from './support/pages.js';
+
+/** How long a field's message may lag behind its aria-invalid. */
+const MESSAGE_TIMEOUT = 2_000;
+
+const ORDER_URL = /\/orders\/([0-9a-f-]{36})$/;
+
+function item(page: Page, line: number) {
+  return page.getByRole('group', { name: `Item ${line}` });
+}
+
+async function fillItem(
+  page: Page,
+  line: number,
+  values: { sku: string; name: string; quantity: string; unitPrice: string },
+): Promise<void> {
+  const group = item(page, line);
+  await group.getByLabel('SKU').fill(values.sku);
+  await group.getByLabel('Name').fill(values.name);
+  await group.getByLabel('Quantity').fill(values.quantity);
+  await group.getByLabel('Unit price').fill(values.unitPrice);
+}
+
+/** The id in the address of the order page the form led to. */
+function orderIdOf(page: Page): string {
+  const id = ORDER_URL.exec(new URL(page.url()).pathname)?.[1];
+  if (id === undefined) throw new Error(`not an order page: ${page.url()}`);
+  return id;
+}
+
+test.describe('new order', () => {
+  test('lines added and removed, typed prices, running total, currency; then the order live', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    await page.goto('/orders/new');
+    await expect(page.getByRole('heading', { level: 1, name: 'New order' })).toBeVisible();
+    await expect(page).toHaveTitle('New order · Orders');
+    await expect(page.getByRole('group', { name: /^Item \d+$/ })).toHaveCount(1);
+    await expect(page.getByRole('button', { name: 'Remove item 1' })).toBeDisabled();
+    const total = page.getByRole('status', { name: 'Total' });
+
+    await fillItem(page, 1, { sku: 'MUG-1', name: 'Mug', quantity: '2', unitPrice: '12.50' });
+    await expect(total).toHaveText('$25.00');
+
+    await page.getByRole('button', { name: 'Add item' }).click();
+    await fillItem(page, 2, { sku: 'TEE-42', name: 'T-shirt', quantity: '1', unitPrice: '19.99' });
+    await expect(total).toHaveText('$44.99');
+    await page.getByRole('button', { name: 'Add item' }).click();
+    await fillItem(page, 3, { sku: 'PEN-7', name: 'Pen', quantity: '3', unitPrice: '1' });
+    await expect(total).toHaveText('$47.99');
+    await expect(page.getByRole('button', { name: 'Remove item 1' })).toBeEnabled();
+
+    await page.getByRole('button', { name: 'Remove item 2' }).click();
+    await expect(page.getByRole('group', { name: /^Item \d+$/ })).toHaveCount(2);
+    await expect(item(page, 2).getByLabel('SKU')).toHaveValue('PEN-7');
+    await expect(total).toHaveText('$28.00');
+
+    const currency = page.getByLabel('Currency');
+    await expect(currency).toHaveValue('USD');
+    await currency.selectOption('EUR');
+    await expect(total).toHaveText('€28.00');
+
+    const payment = page.getByLabel('Payment');
+    await expect(payment.getByRole('option')).toHaveText([
+      'Random outcome (mock)',
+      'Always approve (tok_approve)',
+      'Always decline (tok_decline)',
+    ]);
+    await payment.selectOption({ label: 'Always approve (tok_approve)' });
+    await saveScreenshot('new-order-filled');
+
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await expect(page).toHaveURL(ORDER_URL);
+    const id = orderIdOf(page);
+    await expect(page.getByRole('heading', { level: 1, name: `Order ${id}` })).toBeVisible();
+    await expect(orderStatus(page)).toHaveText('Confirmed', { timeout: LIVE_TIMEOUT });
+    await expect(page.getByRole('main')).toContainText('€28.00');
+    await saveScreenshot('new-order-placed');
+
+    expect(await api.order(id)).toMatchObject({
+      currency: 'EUR',
+      total: 2800,
+      items: [
+        { sku: 'MUG-1', name: 'Mug', quantity: 2, unitPrice: 1250 },
+        { sku: 'PEN-7', name: 'Pen', quantity: 3, unitPrice: 100 },
+      ],
+    });
+  });
+
+  test('a declined payment shows on the new order’s page', async ({ page, saveScreenshot }) => {
+    await page.goto('/orders/new');
+    await fillItem(page, 1, { sku: 'MUG-1', name: 'Mug', quantity: '1', unitPrice: '0.99' });
+    await expect(page.getByRole('status', { name: 'Total' })).toHaveText('$0.99');
+    await page.getByLabel('Payment').selectOption({ label: 'Always decline (tok_decline)' });
+    await page.getByRole('button', { name: 'Place order' }).click();
+
+    await expect(page).toHaveURL(ORDER_URL);
+    await expect(orderStatus(page)).toHaveText('Cancelled', { timeout: LIVE_TIMEOUT });
+    await expect(page.getByText('Cancellation reason: Payment declined')).toBeVisible();
+    await saveScreenshot('new-order-declined');
+  });
+
+  test('a bad form is checked next to each field and nothing is sent', async ({
+    page,
+    saveScreenshot,
+  }) => {
+    const creates: Request[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.postData()?.includes('createOrder') === true) {
+        creates.push(request);
+      }
+    });
+    await page.goto('/orders/new');
+    const line = item(page, 1);
+    const problems = page
+      .getByRole('alert')
+      .filter({ hasText: 'Please fix the highlighted fields.' });
+
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await expect(problems).toBeVisible();
+    await expect(line.getByLabel('SKU')).toHaveAttribute('aria-invalid', 'true');
+    // Soft, and short: the message is there once the field is invalid; one run reports every
+    // message that differs from the contract, not just the first.
+    await expect
+      .soft(line.getByLabel('SKU'))
+      .toHaveAccessibleDescription('SKU is required', { timeout: MESSAGE_TIMEOUT });
+    await expect(line.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true');
+    await expect(line.getByLabel('Name')).toHaveAccessibleDescription(/required/);
+    await expect(line.getByLabel('Unit price')).toHaveAttribute('aria-invalid', 'true');
+    await expect(line.getByLabel('Unit price')).toHaveAccessibleDescription(/Unit price/);
+    await saveScreenshot('new-order-empty-submitted');
+
+    // After the first submit, fields are checked as they are typed in.
+    await line.getByLabel('Quantity').fill('0');
+    await expect(line.getByLabel('Quantity')).toHaveAttribute('aria-invalid', 'true');
+    await expect
+      .soft(line.getByLabel('Quantity'))
+      .toHaveAccessibleDescription('Quantity must be between 1 and 10000', {
+        timeout: MESSAGE_TIMEOUT,
+      });
+    await line.getByLabel('Unit price').fill('12,50.5');
+    await expect
+      .soft(line.getByLabel('Unit price'))
+      .toHaveAccessibleDescription('Unit price must be an amount like 12.50', {
+        timeout: MESSAGE_TIMEOUT,
+      });
+    await line.getByLabel('SKU').fill('MUG-1');
+    await expect(line.getByLabel('SKU')).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(line.getByLabel('SKU')).toHaveAccessibleDescription('');
+    await saveScreenshot('new-order-invalid');
+
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await expect(problems).toBeVisible();
+    await expect(page).toHaveURL(/\/orders\/new$/);
+    expect(creates).toHaveLength(0);
+
+    await line.getByLabel('Name').fill('Mug');
+    await line.getByLabel('Quantity').fill('2');
+    await line.getByLabel('Unit price').fill('12.50');
+    await expect(page.locator('[aria-invalid="true"]')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await expect(page).toHaveURL(ORDER_URL);
+    expect(creates).toHaveLength(1);
+  });
+});

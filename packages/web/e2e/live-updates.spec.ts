@@ -1,0 +1,73 @@
+import { expect, HELD_PAYMENT_TOKEN, LIVE_TIMEOUT, test } from './support/fixtures.js';
+import {
+  expectSameDocument,
+  liveUpdates,
+  markDocument,
+  orderRow,
+  orderRows,
+  orderStatus,
+  statusCell,
+  switchableNetwork,
+} from './support/pages.js';
+
+const OFFLINE = 'Offline, reconnecting…';
+
+test.describe('live updates after a lost connection', () => {
+  test('the order page says it is offline, then shows what changed meanwhile', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    const network = await switchableNetwork(page);
+    const order = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    await page.goto(`/orders/${order.id}`);
+    await expect(liveUpdates(page)).toHaveText('Live');
+    await expect(orderStatus(page)).toHaveText('Created');
+    await markDocument(page);
+
+    await network.goOffline();
+    await expect(liveUpdates(page)).toHaveText(OFFLINE);
+    // The event of this change is sent while the page cannot hear it.
+    await api.cancelOrder(order.id, 'Cancelled while you were offline');
+    await expect(orderStatus(page)).toHaveText('Created');
+    await expect(liveUpdates(page)).toHaveText(OFFLINE);
+    await saveScreenshot('order-offline');
+
+    network.goOnline();
+    await expect(liveUpdates(page)).toHaveText('Live', { timeout: LIVE_TIMEOUT });
+    await expect(orderStatus(page)).toHaveText('Cancelled');
+    await expect(
+      page.getByText('Cancellation reason: Cancelled while you were offline'),
+    ).toBeVisible();
+    await expectSameDocument(page);
+    await saveScreenshot('order-back-online');
+  });
+
+  test('the orders list catches up on changed and new orders after reconnecting', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    const network = await switchableNetwork(page);
+    const order = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    await page.goto('/orders');
+    await expect(liveUpdates(page)).toHaveText('Live');
+    await expect(statusCell(orderRow(page, order.id))).toHaveText('Created');
+    await markDocument(page);
+
+    await network.goOffline();
+    await expect(liveUpdates(page)).toHaveText(OFFLINE);
+    await api.cancelOrder(order.id);
+    const placedMeanwhile = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    await expect(statusCell(orderRow(page, order.id))).toHaveText('Created');
+    await expect(orderRow(page, placedMeanwhile.id)).toHaveCount(0);
+    await saveScreenshot('orders-list-offline');
+
+    network.goOnline();
+    await expect(liveUpdates(page)).toHaveText('Live', { timeout: LIVE_TIMEOUT });
+    await expect(statusCell(orderRow(page, order.id))).toHaveText('Cancelled');
+    await expect(orderRows(page).first().getByRole('link')).toHaveText(placedMeanwhile.id);
+    await expectSameDocument(page);
+    await saveScreenshot('orders-list-back-online');
+  });
+});

@@ -1,0 +1,136 @@
+import { expect, HELD_PAYMENT_TOKEN, LIVE_TIMEOUT, test } from './support/fixtures.js';
+import {
+  orderRow,
+  orderRows,
+  ordersTable,
+  statusCell,
+  totalCell,
+  markDocument,
+  expectSameDocument,
+} from './support/pages.js';
+
+test.describe('orders list', () => {
+  test('shows each order with status, total and a link; rows and new orders arrive live', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    const pending = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+
+    await page.goto('/orders');
+    await expect(page.getByRole('heading', { level: 1, name: 'Orders' })).toBeVisible();
+    await expect(page.getByRole('main').getByRole('link', { name: 'New order' })).toBeVisible();
+    await expect(ordersTable(page).getByRole('columnheader')).toHaveText([
+      'Order',
+      'Status',
+      'Total',
+      'Created',
+      'Actions',
+    ]);
+    const pendingRow = orderRow(page, pending.id);
+    await expect(statusCell(pendingRow)).toHaveText('Created');
+    await expect(totalCell(pendingRow)).toHaveText('$25.00');
+    await expect(
+      pendingRow.getByRole('button', { name: `Cancel order ${pending.id}` }),
+    ).toBeVisible();
+    await markDocument(page);
+
+    // Placed elsewhere while the list is open: it appears at the top, then follows its payment.
+    const declined = await api.createOrder({ paymentToken: 'tok_decline', currency: 'EUR' });
+    const declinedRow = orderRow(page, declined.id);
+    await expect(orderRows(page).first().getByRole('link')).toHaveText(declined.id, {
+      timeout: LIVE_TIMEOUT,
+    });
+    await expect(statusCell(declinedRow)).toHaveText('Cancelled', { timeout: LIVE_TIMEOUT });
+    await expect(totalCell(declinedRow)).toHaveText('€25.00');
+    await expect(declinedRow.getByRole('button', { name: /^Cancel order/ })).toHaveCount(0);
+    await expect(orderRows(page).nth(1).getByRole('link')).toHaveText(pending.id);
+    await expectSameDocument(page);
+    await saveScreenshot('orders-list-live');
+
+    await pendingRow.getByRole('link', { name: pending.id }).click();
+    await expect(page).toHaveURL(new RegExp(`/orders/${pending.id}$`));
+    await expect(
+      page.getByRole('heading', { level: 1, name: `Order ${pending.id}` }),
+    ).toBeVisible();
+  });
+
+  test('filters by status, kept in the URL; a row leaves when its order moves out', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    const pending = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    const declined = await api.createOrder({ paymentToken: 'tok_decline' });
+    await api.waitForStatus(declined.id, 'CANCELLED');
+
+    await page.goto('/orders');
+    const filter = page.getByLabel('Status');
+    await expect(filter.getByRole('option')).toHaveText([
+      'All statuses',
+      'Created',
+      'Confirmed',
+      'Delivered',
+      'Cancelled',
+    ]);
+    await filter.selectOption({ label: 'Created' });
+    await expect(page).toHaveURL(/\/orders\?status=CREATED$/);
+    await expect(orderRow(page, pending.id)).toBeVisible();
+    await expect(orderRow(page, declined.id)).toHaveCount(0);
+    await expect(
+      orderRows(page).filter({
+        has: page.getByRole('cell', { name: /^(Confirmed|Delivered|Cancelled)$/ }),
+      }),
+    ).toHaveCount(0);
+    await saveScreenshot('orders-list-created');
+
+    // The filter is in the address: a bookmark (here, a reload) opens the same view.
+    await page.reload();
+    await expect(page.getByLabel('Status').locator('option:checked')).toHaveText('Created');
+    await expect(orderRow(page, pending.id)).toBeVisible();
+    await expect(orderRow(page, declined.id)).toHaveCount(0);
+
+    await api.cancelOrder(pending.id, 'Moved out of the filter');
+    await expect(orderRow(page, pending.id)).toHaveCount(0, { timeout: LIVE_TIMEOUT });
+
+    await page.getByLabel('Status').selectOption({ label: 'Cancelled' });
+    await expect(page).toHaveURL(/\/orders\?status=CANCELLED$/);
+    await expect(statusCell(orderRow(page, pending.id))).toHaveText('Cancelled');
+    await expect(statusCell(orderRow(page, declined.id))).toHaveText('Cancelled');
+    await expect(
+      orderRows(page).filter({
+        has: page.getByRole('cell', { name: /^(Created|Confirmed|Delivered)$/ }),
+      }),
+    ).toHaveCount(0);
+    await saveScreenshot('orders-list-cancelled');
+
+    await page.getByLabel('Status').selectOption({ label: 'All statuses' });
+    await expect(page).toHaveURL(/\/orders$/);
+    await expect(orderRow(page, pending.id)).toBeVisible();
+  });
+
+  test('shows 20 orders, newest first, and "Load more" brings the next page', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    // Oldest first; one more than a page. Declined at once, so nothing changes while we look.
+    const ids: string[] = [];
+    for (let i = 0; i < 21; i += 1) {
+      ids.push((await api.createOrder({ paymentToken: 'tok_decline' })).id);
+    }
+    const newestFirst = [...ids].reverse();
+
+    await page.goto('/orders');
+    await expect(orderRows(page).getByRole('link')).toHaveText(newestFirst.slice(0, 20));
+    await saveScreenshot('orders-list-first-page');
+
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect(orderRows(page).nth(20).getByRole('link')).toHaveText(newestFirst[20] ?? '');
+    // The next page follows on from the first, without repeating or skipping an order.
+    const shown = await orderRows(page).getByRole('link').allTextContents();
+    expect(shown.slice(0, 21)).toEqual(newestFirst);
+    expect(new Set(shown).size).toBe(shown.length);
+    await saveScreenshot('orders-list-second-page');
+  });
+});
