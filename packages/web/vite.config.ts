@@ -14,6 +14,18 @@ export default defineConfig({
   plugins: [react(), initialJsBudget({ limitKb: 200 })],
   server: { host: settings.host, port: settings.port, strictPort: true, proxy },
   preview: { host: settings.host, port: settings.port, strictPort: true, proxy },
+  // Dev server only, for the GraphQL IDE's Monaco workers. GraphiQL's worker setup imports them
+  // with `?worker`, which the dependency pre-bundler cannot load (the dev server exits), so that
+  // module is left out. The workers then load unbundled, and the two CommonJS packages they use
+  // must be pre-bundled by name. Not `graphql-language-service` itself: the worker would get a
+  // second copy of graphql and refuse the schema.
+  optimizeDeps: {
+    exclude: ['graphiql/setup-workers/vite', '@graphiql/react/setup-workers/vite'],
+    include: [
+      'graphiql > @graphiql/react > monaco-graphql > graphql-language-service > nullthrows',
+      'graphiql > @graphiql/react > monaco-graphql > picomatch-browser',
+    ],
+  },
   build: {
     sourcemap: true,
     target: 'es2022',
