@@ -37,7 +37,7 @@ describe('orders-api settings', () => {
       workerConcurrency: 100,
       workerIdlePollMs: 1_000,
       maxBodyBytes: 128 * 1024,
-      ideUrl: 'http://localhost:5173/graphiql',
+      ideUrl: 'http://127.0.0.1:5173/graphiql',
     });
     expect(settings.dataDir.replaceAll('\\', '/')).toMatch(/\/\.data\/orders$/);
   });

@@ -56,7 +56,7 @@ const schema = z.object({
   // The Vite dev server's address; a deployment points it at wherever the SPA is served.
   ORDERS_IDE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .default('http://localhost:5173/graphiql'),
+    .default('http://127.0.0.1:5173/graphiql'),
 });
 
 export type OrdersSettings = {
