@@ -1,7 +1,9 @@
-import { NavLink, Outlet } from 'react-router';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { ConnectionIndicator } from '../components/connection-indicator.js';
+import { ErrorBoundary } from '../components/error-boundary.js';
 
 export function Layout() {
+  const location = useLocation();
   return (
     <div className="layout">
       <a className="skip-link" href="#main">
@@ -26,7 +28,9 @@ export function Layout() {
         <ConnectionIndicator />
       </header>
       <main id="main" tabIndex={-1}>
-        <Outlet />
+        <ErrorBoundary resetKey={location.pathname}>
+          <Outlet />
+        </ErrorBoundary>
       </main>
     </div>
   );
