@@ -133,4 +133,62 @@ test.describe('orders list', () => {
     expect(new Set(shown).size).toBe(shown.length);
     await saveScreenshot('orders-list-second-page');
   });
+
+  test('says when it is loading, when there is nothing, and when the API fails', async ({
+    page,
+    saveScreenshot,
+  }) => {
+    // These states depend on what the API answers, not on data a test can make, so the list
+    // query alone is answered here; everything else (the WebSocket too) stays real.
+    let answer: 'hold' | 'empty' | 'fail' = 'hold';
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/graphql', async (route) => {
+      const body: unknown = route.request().postDataJSON();
+      const operation =
+        typeof body === 'object' && body !== null && 'operationName' in body
+          ? body.operationName
+          : undefined;
+      if (operation !== 'Orders') return route.continue();
+      if (answer === 'hold') {
+        await held;
+        return route.continue();
+      }
+      if (answer === 'fail') return route.abort('connectionrefused');
+      return route.fulfill({ json: EMPTY_PAGE });
+    });
+
+    await page.goto('/orders');
+    await expect(page.getByRole('status').filter({ hasText: 'Loading orders…' })).toBeVisible();
+    await saveScreenshot('orders-list-loading');
+    release();
+    await expect(orderRows(page).first()).toBeVisible();
+
+    answer = 'empty';
+    await page.goto('/orders');
+    await expect(page.getByText('No orders yet.')).toBeVisible();
+    await expect(ordersTable(page)).toHaveCount(0);
+    await saveScreenshot('orders-list-empty');
+    await page.goto('/orders?status=DELIVERED');
+    await expect(page.getByText('No orders with status Delivered.')).toBeVisible();
+
+    answer = 'fail';
+    await page.goto('/orders');
+    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(ordersTable(page)).toHaveCount(0);
+    await saveScreenshot('orders-list-error');
+  });
 });
+
+/** An empty first page, shaped as orders-api answers it. */
+const EMPTY_PAGE = {
+  data: {
+    orders: {
+      __typename: 'OrderConnection',
+      edges: [],
+      pageInfo: { __typename: 'PageInfo', hasNextPage: false, endCursor: null },
+    },
+  },
+};
