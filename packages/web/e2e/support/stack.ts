@@ -85,7 +85,8 @@ class Service {
     readonly logPath: string,
   ) {
     this.exited = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => {
+      // 'close' rather than 'exit': by then its output has been read to the end.
+      child.once('close', (code, signal) => {
         live.delete(child);
         this.exit = { code, signal };
         resolve();
@@ -98,8 +99,11 @@ class Service {
         log.write(chunk);
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
-        this.recent.push(...lines);
-        this.recent.splice(0, Math.max(0, this.recent.length - TAIL_LINES));
+        this.remember(lines);
+      });
+      // A last line without a newline (a crash message) still belongs in the tail.
+      stream?.on('end', () => {
+        if (partial !== '') this.remember([partial]);
       });
     }
   }
@@ -169,6 +173,11 @@ class Service {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  private remember(lines: string[]): void {
+    this.recent.push(...lines);
+    this.recent.splice(0, Math.max(0, this.recent.length - TAIL_LINES));
   }
 
   private tail(): string {
