@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { ORDER_LIMITS, ORDER_STATUSES, canCancel, type OrderStatus } from '@oms/order-lifecycle';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';

@@ -1,3 +1,4 @@
+// @vitest-environment node
 import {
   MAX_INT32,
   ORDER_LIMITS,

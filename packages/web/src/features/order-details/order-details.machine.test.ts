@@ -1,3 +1,4 @@
+// @vitest-environment node
 import type { OrderStatus } from '@oms/order-lifecycle';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, fromPromise, waitFor, type EventObject } from 'xstate';
