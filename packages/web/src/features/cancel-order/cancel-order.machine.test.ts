@@ -104,6 +104,17 @@ describe('cancel order machine', () => {
     expect(actor.getSnapshot().context.reasonError).toBeNull();
   });
 
+  it('checks the reason as sent: surrounding spaces do not count towards its length', async () => {
+    const { actor, calls } = start('CONFIRMED', approve);
+    const longest = 'r'.repeat(ORDER_LIMITS.maxReasonLength);
+    actor.send({ type: 'OPEN' });
+    actor.send({ type: 'EDIT_REASON', reason: `  ${longest}  ` });
+    expect(actor.getSnapshot().context.reasonError).toBeNull();
+    actor.send({ type: 'CONFIRM' });
+    await waitFor(actor, (s) => s.matches('cancelled'));
+    expect(calls).toEqual([{ orderId: ORDER_ID, reason: longest }]);
+  });
+
   it('refuses a reason with characters the database cannot store', () => {
     const { actor, calls } = start('CREATED', approve);
     actor.send({ type: 'OPEN' });

@@ -21,8 +21,10 @@ export type CancelOrderEvent =
   | { type: 'DISMISS' }
   | { type: 'STATUS_CHANGED'; status: OrderStatus };
 
+/** Checks the reason as it will be sent: trimmed, and absent when blank. */
 function reasonError(reason: string): string | null {
-  const errors = validateCancellationReason(reason.trim() === '' ? null : reason);
+  const trimmed = reason.trim();
+  const errors = validateCancellationReason(trimmed === '' ? null : trimmed);
   return errors[0] === undefined ? null : `Reason ${errors[0].message}`;
 }
 

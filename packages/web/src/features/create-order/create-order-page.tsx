@@ -1,7 +1,7 @@
 import { useApolloClient } from '@apollo/client/react';
 import { useActorRef, useSelector } from '@xstate/react';
 import { useId, useRef, useState, type SyntheticEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { fromPromise } from 'xstate';
 import { ErrorNotice } from '../../components/error-notice.js';
 import { useDocumentTitle } from '../../components/use-document-title.js';
@@ -9,7 +9,7 @@ import { problemsOf } from '../../lib/graphql/api-problem.js';
 import { CREATE_ORDER } from '../../lib/graphql/order.documents.js';
 import type { CreateOrderInput, Order } from '../../lib/graphql/order.types.js';
 import { formatMoney } from '../../lib/money.js';
-import { createOrderMachine } from './create-order.machine.js';
+import { createOrderMachine, FIX_FIELDS } from './create-order.machine.js';
 import {
   CURRENCIES,
   FIELD_LABELS,
@@ -69,15 +69,21 @@ export function CreateOrderPage() {
       <form onSubmit={onSubmit} noValidate aria-describedby={`${formId}-problem`}>
         <div id={`${formId}-problem`}>
           {problem !== null ? (
-            <ErrorNotice
-              title={
-                problem.code === 'BAD_USER_INPUT'
-                  ? 'Please fix the highlighted fields.'
-                  : 'The order was not placed.'
-              }
-            >
-              {problem.code === 'BAD_USER_INPUT' ? null : problem.message}
-            </ErrorNotice>
+            problem.code === FIX_FIELDS ? (
+              <ErrorNotice title="Please fix the highlighted fields." />
+            ) : (
+              <ErrorNotice title="The order was not placed.">
+                <p>{problem.message}</p>
+                {problem.code === 'IDEMPOTENCY_KEY_REUSED' && problem.orderId !== undefined ? (
+                  // An earlier attempt from this form went through although its answer was lost.
+                  <p>
+                    This form already placed{' '}
+                    <Link to={`/orders/${problem.orderId}`}>order {problem.orderId}</Link>.{' '}
+                    <a href="/orders/new">Start a new order</a>
+                  </p>
+                ) : null}
+              </ErrorNotice>
+            )
           ) : fieldErrorCount > 0 ? (
             <ErrorNotice title="Please fix the highlighted fields." />
           ) : null}

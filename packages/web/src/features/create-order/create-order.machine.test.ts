@@ -262,6 +262,22 @@ describe('create order machine: submitting', () => {
     expect(after.context.draft.lines[0]).toMatchObject(widget);
   });
 
+  it("keeps the server's words and the order it names when the key was used for another order", async () => {
+    const reused: ApiProblem = {
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      field: 'input.idempotencyKey',
+      message: 'This idempotency key was already used for a different order',
+      orderId: '0b5e2c1a-9d8f-4e7a-b6c5-d4e3f2a1b0c9',
+    };
+    const { actor, fill, firstKey } = start(() => refuse([reused]));
+    fill(firstKey(), widget);
+    actor.send({ type: 'SUBMIT' });
+    const after = await waitFor(actor, (s) => s.matches('editing') && s.context.problem !== null);
+    // The form has no idempotency key field: nothing is highlighted, the notice says why.
+    expect(after.context.errors).toEqual({});
+    expect(after.context.problem).toEqual(reused);
+  });
+
   it('shows a general message when the failure is not a list of problems', async () => {
     const { actor, fill, firstKey } = start(() => Promise.reject(new Error('boom')));
     fill(firstKey(), widget);

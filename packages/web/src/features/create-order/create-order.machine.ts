@@ -12,6 +12,9 @@ import {
   type PaymentChoice,
 } from './order-form.js';
 
+/** The code of the notice that points at highlighted fields rather than saying anything itself. */
+export const FIX_FIELDS = 'FIX_FIELDS';
+
 export interface CreateOrderContext {
   draft: OrderFormDraft;
   /** Shown only once the user has tried to submit; from then on they follow every edit. */
@@ -44,7 +47,7 @@ function revalidate(
   const parsed = parseOrderForm(draft);
   // The server's field errors are replaced by the form's own, so its "fix the highlighted
   // fields" notice goes with them; a notice about anything else stays until the next submit.
-  const problem = context.problem?.code === 'BAD_USER_INPUT' ? null : context.problem;
+  const problem = context.problem?.code === FIX_FIELDS ? null : context.problem;
   return { draft, errors: parsed.ok ? {} : parsed.errors, problem };
 }
 
@@ -173,13 +176,14 @@ function refusal(error: unknown): Pick<CreateOrderContext, 'errors' | 'problem'>
     if (field !== undefined && isFormField(field)) {
       errors[field] = sentence({ field, message: p.message });
     } else {
+      // A refusal about something the form does not show keeps the server's words.
       problem ??= p;
     }
   }
   if (problems.length === 0) {
     problem = { code: 'UNKNOWN', message: 'The order could not be placed. Please try again.' };
   } else if (problem === null && Object.keys(errors).length > 0) {
-    problem = { code: 'BAD_USER_INPUT', message: 'Please fix the highlighted fields.' };
+    problem = { code: FIX_FIELDS, message: 'Please fix the highlighted fields.' };
   }
   return { errors, problem };
 }

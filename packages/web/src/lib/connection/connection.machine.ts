@@ -1,21 +1,18 @@
-import { assign, emit, setup } from 'xstate';
+import { emit, setup } from 'xstate';
 
 /** What the graphql-ws client reports about its socket. */
 export type ConnectionEvent =
   { type: 'WS_CONNECTING' } | { type: 'WS_CONNECTED' } | { type: 'WS_CLOSED' };
 
 /**
- * Whether live updates are flowing. A socket that comes back after having been up emits
- * `resynced`: events sent while it was down are lost, so whatever is on screen must be re-read.
+ * Whether live updates are flowing. Every connect emits `resynced` and runs `resync`: events sent
+ * while the socket was down are lost, and on a cold load the first read may finish before the
+ * socket is up, so whatever is on screen is re-read each time live updates (re)start.
  */
 export const connectionMachine = setup({
   types: {
-    context: {} as { everConnected: boolean },
     events: {} as ConnectionEvent,
     emitted: {} as { type: 'resynced' },
-  },
-  guards: {
-    isReconnect: ({ context }) => context.everConnected,
   },
   actions: {
     /** Re-reads what the screen shows; the app provides it (Apollo's active queries). */
@@ -23,13 +20,9 @@ export const connectionMachine = setup({
   },
 }).createMachine({
   id: 'connection',
-  context: { everConnected: false },
   initial: 'connecting',
   on: {
-    WS_CONNECTED: [
-      { guard: 'isReconnect', target: '.online', actions: ['resync', emit({ type: 'resynced' })] },
-      { target: '.online', actions: assign({ everConnected: true }) },
-    ],
+    WS_CONNECTED: { target: '.online', actions: ['resync', emit({ type: 'resynced' })] },
     WS_CLOSED: '.offline',
   },
   states: {

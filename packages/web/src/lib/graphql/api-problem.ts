@@ -7,6 +7,8 @@ export interface ApiProblem {
   code: string;
   /** The input field at fault (`items[0].quantity`), for BAD_USER_INPUT. */
   field?: string;
+  /** The order a refusal is about, when the API names one (IDEMPOTENCY_KEY_REUSED). */
+  orderId?: string;
 }
 
 /** Turns whatever Apollo rejected with into problems the UI can show next to a field or on top. */
@@ -21,10 +23,10 @@ export function problemsOf(error: unknown): ApiProblem[] {
           .filter(isFieldError)
           .map((f) => ({ code, field: f.field, message: f.message }));
       }
-      const field = typeof e.extensions?.field === 'string' ? e.extensions.field : undefined;
-      return [
-        field === undefined ? { message: e.message, code } : { message: e.message, code, field },
-      ];
+      const problem: ApiProblem = { message: e.message, code };
+      if (typeof e.extensions?.field === 'string') problem.field = e.extensions.field;
+      if (typeof e.extensions?.orderId === 'string') problem.orderId = e.extensions.orderId;
+      return [problem];
     });
   }
   if (ServerError.is(error)) {
