@@ -4,7 +4,6 @@ import { HELD_PAYMENT_TOKEN } from './payments-gate.js';
 
 export { expect };
 export { HELD_PAYMENT_TOKEN };
-export { MUGS, type Order, type OrderStatus } from './orders-api.js';
 
 /**
  * How long the UI may take to show what the server did: a payment (mock latency up to 800 ms)
