@@ -18,8 +18,15 @@ test.describe('GraphQL IDE', () => {
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(
-      `query One { order(id: "${order.id}") { id status total cancellationReason } }`,
+      `query OrderById { order(id: "${order.id}") { id status total cancellationReason } }`,
     );
+    // The IDE reads the editor shortly after each change; its tab takes the operation's name
+    // once it has, and only then does "Execute query" run this operation.
+    await expect(
+      page
+        .getByRole('tablist', { name: 'Select active operation' })
+        .getByRole('tab', { name: 'OrderById' }),
+    ).toBeVisible();
     await run.click();
 
     const response = page.locator('.graphiql-response');
