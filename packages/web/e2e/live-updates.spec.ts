@@ -6,13 +6,14 @@ import {
   orderRow,
   orderRows,
   orderStatus,
+  slowFirstConnection,
   statusCell,
   switchableNetwork,
 } from './support/pages.js';
 
 const OFFLINE = 'Offline, reconnecting…';
 
-test.describe('live updates after a lost connection', () => {
+test.describe('live updates while the connection comes and goes', () => {
   test('the order page says it is offline, then shows what changed meanwhile', async ({
     page,
     api,
@@ -69,5 +70,27 @@ test.describe('live updates after a lost connection', () => {
     await expect(orderRows(page).first().getByRole('link')).toHaveText(placedMeanwhile.id);
     await expectSameDocument(page);
     await saveScreenshot('orders-list-back-online');
+  });
+
+  test('a change made before live updates first connect is not lost', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    // The page reads the order over HTTP, then subscribes once its socket is up; whatever
+    // happens in between is never sent to it, so it must read again once connected.
+    const connection = await slowFirstConnection(page);
+    const order = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    await page.goto(`/orders/${order.id}`);
+    await expect(orderStatus(page)).toHaveText('Created');
+    await expect(liveUpdates(page)).toHaveText('Connecting…');
+    await markDocument(page);
+
+    await api.cancelOrder(order.id, 'Cancelled before the page was live');
+    connection.release();
+    await expect(liveUpdates(page)).toHaveText('Live', { timeout: LIVE_TIMEOUT });
+    await expect(orderStatus(page)).toHaveText('Cancelled');
+    await expectSameDocument(page);
+    await saveScreenshot('order-first-connect');
   });
 });

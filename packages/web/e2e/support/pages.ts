@@ -112,3 +112,32 @@ export async function switchableNetwork(page: Page): Promise<Network> {
     },
   };
 }
+
+/** A page WebSocket whose first messages wait, as on a slow first connection. */
+export interface SlowConnection {
+  /** Sends what the page has queued so far, and everything after it, to orders-api. */
+  release(): void;
+}
+
+/**
+ * Connects the page's WebSocket to orders-api but holds what the page sends (its
+ * connection_init first) until `release()`: live updates stay "Connecting…" meanwhile, while
+ * HTTP queries go through. Call before the page is opened.
+ */
+export async function slowFirstConnection(page: Page): Promise<SlowConnection> {
+  let released = false;
+  const queued: { server: WebSocketRoute; message: string | Buffer }[] = [];
+  await page.routeWebSocket(/\/graphql$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (released) server.send(message);
+      else queued.push({ server, message });
+    });
+  });
+  return {
+    release() {
+      released = true;
+      for (const { server, message } of queued.splice(0)) server.send(message);
+    },
+  };
+}
