@@ -1,12 +1,16 @@
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import type { PaymentsSettings } from './config/env.js';
 import { openPaymentsDatabase } from './db/payments-database.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
+import { PaymentsMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { PaymentsService } from './payments/payments.service.js';
 
 export { DEVELOPMENT_API_TOKEN, loadSettings, SettingsError } from './config/env.js';
 export type { LatencyRange, PaymentsSettings } from './config/env.js';
+export { createLogger } from './logger.js';
 
 /** A listening payments-api. */
 export interface RunningPaymentsApi {
@@ -20,6 +24,8 @@ export interface RunningPaymentsApi {
 export interface StartPaymentsApiOptions {
   /** Defaults to a logger built from the settings. */
   readonly logger?: Logger;
+  /** Where finished spans go besides the OTLP exporter (tests pass an in-memory one). */
+  readonly spanProcessors?: SpanProcessor[];
 }
 
 /** Opens the database (migrating it), then serves the API on settings.host and settings.port. */
@@ -34,6 +40,11 @@ export async function startPaymentsApi(
   const database = await openPaymentsDatabase(settings, (message) => {
     logger.debug({ message }, 'database notice');
   });
+  const tracing = startTracing({
+    serviceName: settings.serviceName,
+    otlpEndpoint: settings.otlpEndpoint,
+    spanProcessors: options.spanProcessors,
+  });
   let app;
   try {
     const service = new PaymentsService({
@@ -46,11 +57,14 @@ export async function startPaymentsApi(
       ping: () => database.ping(),
       apiToken: settings.apiToken,
       logger,
+      tracer: tracing.tracer,
+      metrics: settings.metricsEnabled ? new PaymentsMetrics() : undefined,
     });
     await app.listen({ port: settings.port, host: settings.host });
   } catch (error) {
     await app?.close();
     await database.close();
+    await tracing.shutdown();
     throw error;
   }
 
@@ -67,6 +81,7 @@ export async function startPaymentsApi(
           await server.close();
         } finally {
           await database.close();
+          await tracing.shutdown();
         }
       })();
       return closing;

@@ -39,6 +39,9 @@ describe('loadSettings', () => {
       PAYMENT_LATENCY_MS: '0',
       LOG_LEVEL: 'silent',
       NODE_ENV: 'production',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_SERVICE_NAME: 'payments-eu',
+      METRICS_ENABLED: 'false',
     });
     expect(settings).toEqual({
       port: 0,
@@ -51,6 +54,9 @@ describe('loadSettings', () => {
       latencyMs: { min: 0, max: 0 },
       logLevel: 'silent',
       nodeEnv: 'production',
+      otlpEndpoint: 'http://collector:4318',
+      serviceName: 'payments-eu',
+      metricsEnabled: false,
     });
   });
 
@@ -77,6 +83,15 @@ describe('loadSettings', () => {
       'PAYMENT_APPROVAL_RATE: must be a number from 0 to 1',
       expect.stringMatching(/^PAYMENT_LATENCY_MS: must be 0, an integer or a range/),
       'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    ]);
+  });
+
+  it('refuses an OTLP endpoint that is not an http(s) URL and a metrics switch that is not a boolean', () => {
+    expect(
+      problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', METRICS_ENABLED: 'yes' }),
+    ).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL such as http://collector:4318',
+      'METRICS_ENABLED: must be true or false',
     ]);
   });
 

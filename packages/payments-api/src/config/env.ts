@@ -30,6 +30,11 @@ export interface PaymentsSettings {
   readonly latencyMs: LatencyRange;
   readonly logLevel: LogLevel;
   readonly nodeEnv: string | undefined;
+  /** OTLP/HTTP base URL for traces (`/v1/traces` is appended); undefined: traces not exported. */
+  readonly otlpEndpoint: string | undefined;
+  readonly serviceName: string;
+  /** Whether `GET /metrics` is served. */
+  readonly metricsEnabled: boolean;
 }
 
 /** Thrown by `loadSettings`; `problems` holds one `NAME: reason` line per bad variable. */
@@ -90,6 +95,14 @@ const databaseUrlSchema = z
     'must be a postgres:// or postgresql:// URL',
   );
 
+const otlpEndpointSchema = z
+  .string()
+  .trim()
+  .refine(
+    (raw) => URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol),
+    'must be an http(s) URL such as http://collector:4318',
+  );
+
 const envSchema = z.object({
   PAYMENTS_PORT: optional(portSchema),
   PAYMENTS_HOST: optional(z.string().trim().min(1, 'must not be blank')),
@@ -100,6 +113,11 @@ const envSchema = z.object({
   PAYMENT_LATENCY_MS: optional(latencySchema),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
   NODE_ENV: optional(z.string()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(otlpEndpointSchema),
+  OTEL_SERVICE_NAME: optional(z.string().trim().min(1, 'must not be blank')),
+  METRICS_ENABLED: optional(
+    z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }),
+  ),
 });
 
 /** Validates the environment and returns typed settings; throws one SettingsError naming every bad variable. */
@@ -135,5 +153,8 @@ export function loadSettings(env: NodeJS.ProcessEnv): PaymentsSettings {
     latencyMs: values.PAYMENT_LATENCY_MS ?? { min: 200, max: 800 },
     logLevel: values.LOG_LEVEL ?? 'info',
     nodeEnv: values.NODE_ENV,
+    otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+    serviceName: values.OTEL_SERVICE_NAME ?? 'payments-api',
+    metricsEnabled: values.METRICS_ENABLED !== 'false' && values.METRICS_ENABLED !== '0',
   };
 }

@@ -1,8 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Tracer } from '@opentelemetry/api';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { healthRoutes } from '../health/health.routes.js';
+import type { PaymentsMetrics } from '../observability/metrics.js';
+import { observeRequests, requestIdOf } from '../observability/request-observability.js';
 import { paymentsRoutes } from '../payments/payments.routes.js';
 import type { PaymentsService } from '../payments/payments.service.js';
 import { BEARER_SECURITY_SCHEME } from './auth.js';
@@ -16,6 +18,9 @@ export interface ServerDependencies {
   readonly ping: () => Promise<void>;
   readonly apiToken: string;
   readonly logger: FastifyBaseLogger;
+  readonly tracer: Tracer;
+  /** Served at `GET /metrics` when given. */
+  readonly metrics: PaymentsMetrics | undefined;
 }
 
 /** Builds the Fastify app with every route, ready to listen; opens nothing itself. */
@@ -23,8 +28,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id only if well-formed (Fastify's requestIdHeader takes any value).
+    genReqId: requestIdOf,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Fastify's own 503 while closing is not a problem+json body; requests that still arrive
     // during the drain are answered normally (with Connection: close) instead.
     return503OnClosing: false,
@@ -34,6 +40,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerProblemHandlers(app, BODY_LIMIT_BYTES);
   acceptJsonOnly(app);
+  observeRequests(app, deps.tracer, deps.metrics);
 
   await app.register(swagger, {
     openapi: {
@@ -49,8 +56,19 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
   });
   await app.register(healthRoutes, { ping: deps.ping });
-  await app.register(paymentsRoutes, { service: deps.service, apiToken: deps.apiToken });
+  await app.register(paymentsRoutes, {
+    service: deps.service,
+    apiToken: deps.apiToken,
+    metrics: deps.metrics,
+  });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  const { metrics } = deps;
+  if (metrics !== undefined) {
+    // Operational data: keep this port off the public internet (or METRICS_ENABLED=false).
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+  }
   return app;
 }
 

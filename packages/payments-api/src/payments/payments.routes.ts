@@ -4,11 +4,13 @@ import { PAYMENT_STATUSES } from '../db/schema.js';
 import { BEARER_SECURITY_SCHEME, bearerAuth } from '../http/auth.js';
 import { problem, problemResponse, sendProblem } from '../http/problem.js';
 import { validateHeadersWithBody } from '../http/validation.js';
-import type { Payment, PaymentsService } from './payments.service.js';
+import type { PaymentsMetrics } from '../observability/metrics.js';
+import type { ChargeResult, Payment, PaymentsService } from './payments.service.js';
 
 export interface PaymentsRoutesOptions {
   readonly service: PaymentsService;
   readonly apiToken: string;
+  readonly metrics?: PaymentsMetrics | undefined;
 }
 
 const Timestamp = Type.String({ format: 'date-time' });
@@ -65,7 +67,7 @@ const KEY_REUSED = 'This Idempotency-Key was already used with a different paylo
 /** The payment endpoints, all behind the service bearer token. */
 export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions> = (
   app,
-  { service, apiToken },
+  { service, apiToken, metrics },
   done,
 ) => {
   app.addHook('onRequest', bearerAuth(apiToken));
@@ -100,6 +102,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
         idempotencyKey: request.headers['idempotency-key'],
         ...request.body,
       });
+      metrics?.charges.inc({ outcome: chargeOutcome(result) });
       switch (result.kind) {
         case 'created':
           return reply.code(201).send(toJson(result.payment));
@@ -137,6 +140,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
         idempotencyKey: request.headers['idempotency-key'],
         orderId: request.body.orderId,
       });
+      metrics?.voids.inc({ outcome: result.kind.replace('-', '_') });
       if (result.kind === 'key-reused') {
         const detail = 'This Idempotency-Key belongs to a payment for another order.';
         return sendProblem(reply, problem(409, 'idempotency-key-reused', detail));
@@ -202,6 +206,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
     },
     async (request, reply) => {
       const result = await service.refund(request.params.id);
+      metrics?.refunds.inc({ outcome: result.kind.replaceAll('-', '_') });
       switch (result.kind) {
         case 'refunded':
         case 'already-refunded':
@@ -218,6 +223,11 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
 
   done();
 };
+
+/** A new charge counts by its drawn status; a repeat is `replayed`, a clash `key_reused`. */
+function chargeOutcome(result: ChargeResult): string {
+  return result.kind === 'created' ? result.payment.status : result.kind.replace('-', '_');
+}
 
 function paymentNotFound() {
   return problem(404, 'payment-not-found', 'No payment has this id.');

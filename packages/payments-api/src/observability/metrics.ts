@@ -1,0 +1,49 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * payments-api's Prometheus metrics, in a registry of this instance's own (never prom-client's
+ * global one: tests run several instances in one process). Labels are route templates and
+ * outcomes, never ids or keys.
+ */
+export class PaymentsMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving an HTTP request to sending its answer',
+    labelNames: ['method', 'route'] as const,
+    registers: [this.registry],
+  });
+
+  readonly charges = new Counter({
+    name: 'payments_charges_total',
+    help: 'Charge requests by outcome: confirmed, declined or voided (new), replayed, key_reused',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly refunds = new Counter({
+    name: 'payments_refunds_total',
+    help: 'Refund requests by outcome: refunded, already_refunded, not_refundable, not_found',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly voids = new Counter({
+    name: 'payments_voids_total',
+    help: 'Void requests by outcome: voided (nothing charged yet), refunded, unchanged, key_reused',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
