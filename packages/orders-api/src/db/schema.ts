@@ -46,6 +46,11 @@ export const orders = pgTable(
     attempts: integer('attempts').notNull().default(0),
     /** Set by the worker that claimed the current action; a stale worker cannot reschedule it. */
     claimToken: uuid('claim_token'),
+    /**
+     * W3C `traceparent` of the request that created the order: its background work (payment,
+     * refund) continues that trace, in whichever process picks it up.
+     */
+    traceParent: text('trace_parent'),
     /** Number of transitions so far; the seq of the latest history row. */
     version: integer('version').notNull().default(1),
     createdAt: ts('created_at')

@@ -55,6 +55,8 @@ export interface ClaimedJob {
   paymentId: string | null;
   attempts: number;
   claimToken: string;
+  /** W3C traceparent stored at creation, so the job's spans join the order's trace. */
+  traceParent: string | null;
 }
 
 export interface NewOrder {
@@ -65,6 +67,7 @@ export interface NewOrder {
   paymentToken: string | null;
   idempotencyKey: string | null;
   requestHash: string | null;
+  traceParent?: string | null;
 }
 
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
@@ -100,6 +103,7 @@ export class OrderStore {
         paymentToken: order.paymentToken,
         idempotencyKey: order.idempotencyKey,
         requestHash: order.requestHash,
+        traceParent: order.traceParent ?? null,
         nextAction: 'PAY',
         nextActionAt: sql`now()`,
       })
@@ -235,6 +239,7 @@ export class OrderStore {
       payment_id: string | null;
       attempts: number;
       claim_token: string;
+      trace_parent: string | null;
     }>(
       this.db,
       sql`update orders o set
@@ -249,7 +254,7 @@ export class OrderStore {
             for update skip locked
           )
           returning o.id, o.next_action, o.total, o.currency, o.payment_token, o.payment_id,
-                    o.attempts, o.claim_token`,
+                    o.attempts, o.claim_token, o.trace_parent`,
     );
     return rows.map((r) => ({
       id: r.id,
@@ -260,6 +265,7 @@ export class OrderStore {
       paymentId: r.payment_id,
       attempts: r.attempts,
       claimToken: r.claim_token,
+      traceParent: r.trace_parent,
     }));
   }
 
