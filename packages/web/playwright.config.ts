@@ -17,8 +17,10 @@ export default defineConfig({
   // Two cores, and all tests share one orders-api: one worker keeps timings honest.
   workers: 1,
   fullyParallel: false,
-  timeout: 30_000,
-  globalTimeout: 5 * 60_000,
+  // A test takes 2-7 s on an idle machine; the margins are for a busy CI box (a load of 10 on
+  // two cores tripled some times), and the global limit ends a run that hangs.
+  timeout: 60_000,
+  globalTimeout: 10 * 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {
