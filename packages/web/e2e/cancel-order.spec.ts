@@ -63,7 +63,8 @@ test.describe('cancelling', () => {
     ).toBeVisible();
   });
 
-  test('is offered only for CREATED and CONFIRMED orders', async ({
+  // CONFIRMED lasts only the delivery delay; order-details.spec.ts checks the offer there.
+  test('is offered for a CREATED order, not for a cancelled or delivered one', async ({
     page,
     api,
     saveScreenshot,
