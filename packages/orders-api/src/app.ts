@@ -1,11 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@oms/database';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import type { OrdersSettings } from './config/env.js';
 import { schema } from './db/schema.js';
 import { buildOrdersSchema } from './graphql/schema.js';
 import { startHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
+import { OrdersMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
+import { oldestDueJobAgeSeconds } from './orders/job-backlog.js';
 import { OrderEventStream } from './orders/order-events.js';
 import { ORDER_EVENTS_CHANNEL, ORDER_JOBS_CHANNEL, OrderStore } from './orders/order-store.js';
 import { OrdersService } from './orders/orders.service.js';
@@ -22,12 +26,18 @@ export interface OrdersApi {
   close(): Promise<void>;
 }
 
+export interface StartOrdersApiOptions {
+  /** Where finished spans go besides the OTLP exporter (tests pass an in-memory one). */
+  spanProcessors?: SpanProcessor[];
+}
+
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 /** Opens the database (migrating it), starts the worker and serves GraphQL on `settings.port`. */
 export async function startOrdersApi(
   settings: OrdersSettings,
   log: Logger = createLogger(settings.logLevel),
+  options: StartOrdersApiOptions = {},
 ): Promise<OrdersApi> {
   const database = await openDatabase({
     url: settings.databaseUrl,
@@ -41,10 +51,26 @@ export async function startOrdersApi(
     },
   });
   const store = new OrderStore(database.db);
+  const tracing = startTracing({
+    serviceName: settings.serviceName,
+    otlpEndpoint: settings.otlpEndpoint,
+    spanProcessors: options.spanProcessors,
+  });
+  const metrics = settings.metricsEnabled
+    ? new OrdersMetrics(
+        () => oldestDueJobAgeSeconds(database.db),
+        (error) => {
+          log.warn({ err: error }, 'could not read the oldest due job for /metrics');
+        },
+      )
+    : undefined;
+  const onTransitions = metrics?.recordTransitions.bind(metrics);
   const payments = new PaymentsClient({
     baseUrl: settings.paymentsUrl,
     token: settings.paymentsApiToken,
     timeoutMs: settings.paymentTimeoutMs,
+    tracer: tracing.tracer,
+    onCall: metrics?.recordPaymentCall.bind(metrics),
   });
   const worker = new OrderWorker(
     store,
@@ -59,11 +85,16 @@ export async function startOrdersApi(
       idlePollMs: settings.workerIdlePollMs,
     },
     log.child({ component: 'worker' }),
+    { tracer: tracing.tracer, onTransitions },
   );
   const events = new OrderEventStream(store, log.child({ component: 'events' }));
-  const orders = new OrdersService(store, () => {
-    worker.wake();
-  });
+  const orders = new OrdersService(
+    store,
+    () => {
+      worker.wake();
+    },
+    onTransitions,
+  );
   const unlistenEvents = await database.listen(ORDER_EVENTS_CHANNEL, (payload) => {
     events.onNotification(payload);
   });
@@ -79,6 +110,8 @@ export async function startOrdersApi(
     maxBodyBytes: settings.maxBodyBytes,
     ideUrl: settings.ideUrl,
     log,
+    tracer: tracing.tracer,
+    metrics,
     readiness: async () => {
       const failing: string[] = [];
       const ping = database.ping();
@@ -117,6 +150,7 @@ export async function startOrdersApi(
         await unlistenEvents();
         await unlistenJobs();
         await database.close();
+        await tracing.shutdown();
       })();
       return closing;
     },

@@ -1,10 +1,19 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { logContext } from './observability/request-context.js';
 
-/** Structured JSON logs; credentials never reach a line. */
-export function createLogger(level: string, name = 'orders-api'): Logger {
-  return pino({
+/**
+ * Structured JSON logs, each line with the request id and trace id of what it was written for;
+ * credentials never reach a line. Writes to stdout unless given a destination.
+ */
+export function createLogger(
+  level: string,
+  name = 'orders-api',
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     name,
     level,
+    mixin: logContext,
     serializers: { err: serializeError },
     redact: {
       paths: [
@@ -18,7 +27,8 @@ export function createLogger(level: string, name = 'orders-api'): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /**

@@ -66,6 +66,25 @@ describe('orders-api settings', () => {
     });
   });
 
+  it('reads the tracing and metrics settings', () => {
+    expect(loadSettings({})).toMatchObject({
+      otlpEndpoint: undefined,
+      serviceName: 'orders-api',
+      metricsEnabled: true,
+    });
+    expect(
+      loadSettings({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+        OTEL_SERVICE_NAME: 'orders-eu',
+        METRICS_ENABLED: 'false',
+      }),
+    ).toMatchObject({
+      otlpEndpoint: 'http://collector:4318',
+      serviceName: 'orders-eu',
+      metricsEnabled: false,
+    });
+  });
+
   it('treats a blank database URL as absent (embedded database)', () => {
     expect(loadSettings({ ORDERS_DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();
   });
@@ -108,6 +127,12 @@ describe('orders-api settings', () => {
       'DELIVERY_DELAY_SECONDS',
     ],
     ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [
+      'an OTLP endpoint that is not http(s)',
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' },
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+    ],
+    ['a metrics switch that is not a boolean', { METRICS_ENABLED: 'yes' }, 'METRICS_ENABLED'],
     // Blank means unset; in production that is a missing token.
     [
       'a blank token in production',

@@ -57,6 +57,14 @@ const schema = z.object({
   ORDERS_IDE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .default('http://127.0.0.1:5173/graphiql'),
+  // Unset: spans are still made (their ids go on log lines) but not sent anywhere.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://collector:4318' })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('orders-api'),
+  METRICS_ENABLED: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('true'),
 });
 
 export type OrdersSettings = {
@@ -81,6 +89,11 @@ export type OrdersSettings = {
   maxBodyBytes: number;
   /** Where a browser opening `/graphql` is sent: the SPA's bundled GraphQL IDE. */
   ideUrl: string;
+  /** OTLP/HTTP base URL for traces (`/v1/traces` is appended); undefined: traces not exported. */
+  otlpEndpoint: string | undefined;
+  serviceName: string;
+  /** Whether `GET /metrics` is served. */
+  metricsEnabled: boolean;
 };
 
 /** Thrown when the environment is invalid; its message names every bad variable. */
@@ -133,5 +146,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): OrdersSettin
     workerIdlePollMs: e.WORKER_IDLE_POLL_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     ideUrl: e.ORDERS_IDE_URL,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+    serviceName: e.OTEL_SERVICE_NAME,
+    metricsEnabled: e.METRICS_ENABLED === 'true' || e.METRICS_ENABLED === '1',
   };
 }

@@ -4,14 +4,33 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { Tracer } from '@opentelemetry/api';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { parse, specifiedRules, validate, type GraphQLSchema, GraphQLError } from 'graphql';
+import {
+  execute,
+  parse,
+  specifiedRules,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  GraphQLError,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../graphql/context.js';
 import { createErrorFormatter, formatForTransport } from '../graphql/errors.js';
 import { MAX_TOKENS, operationLimits } from '../graphql/schema.js';
+import {
+  graphqlObservabilityPlugin,
+  observedWsExecution,
+  type WsOrigin,
+} from '../observability/graphql-observability.js';
+import { observeRequests, resumeRequestContext } from '../observability/http-observability.js';
+import type { OrdersMetrics } from '../observability/metrics.js';
+import { acceptRequestId } from '../observability/request-context.js';
+import { contextFromHeaders } from '../observability/tracing.js';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -24,6 +43,9 @@ export interface HttpServerOptions {
   log: Logger;
   /** Resolves to the failing checks; empty when the service can take traffic. */
   readiness: () => Promise<string[]>;
+  tracer: Tracer;
+  /** Served at `GET /metrics` when given. */
+  metrics: OrdersMetrics | undefined;
 }
 
 export interface RunningHttpServer {
@@ -61,9 +83,10 @@ function redirectBrowsersTo(ideUrl: string): RequestHandler {
 
 /** GraphQL over HTTP and graphql-ws on one port and path (`/graphql`), plus health probes. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const { schema, context, log } = options;
+  const { schema, context, log, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.use(observeRequests({ tracer: options.tracer, log, metrics }));
   const server = createServer(app);
   const formatError = createErrorFormatter(log);
   const limits = operationLimits();
@@ -74,11 +97,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     maxPayload: WS_MAX_PAYLOAD_BYTES,
   });
   const rules = [...specifiedRules, ...limits.validationRules];
+  // A WebSocket operation carries the request id and trace context of its connection's upgrade
+  // request; the parsed document is the key that reaches the execute and subscribe wrappers.
+  const connections = new WeakMap<object, WsOrigin>();
+  const origins = new WeakMap<DocumentNode, WsOrigin>();
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
       context: () => context,
-      onSubscribe: (_ctx, _id, payload) => {
+      ...observedWsExecution(
+        {
+          execute: (args) => Promise.resolve(execute(args)),
+          subscribe: (args) => subscribe(args),
+        },
+        options.tracer,
+        metrics,
+        (document) => origins.get(document),
+      ),
+      onSubscribe: (ctx, _id, payload) => {
         // Apollo's plugins do not run here, so the same limits are applied by hand: tokens at
         // parse time, depth, aliases and cost as validation rules.
         let document;
@@ -86,10 +122,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (error) {
           const message = error instanceof GraphQLError ? error.message : 'Syntax error';
+          metrics?.graphqlOperations.inc({
+            operation: '(invalid)',
+            type: 'unknown',
+            outcome: 'GRAPHQL_PARSE_FAILED',
+          });
           return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) {
+          metrics?.graphqlOperations.inc({
+            operation: '(invalid)',
+            type: 'unknown',
+            outcome: 'GRAPHQL_VALIDATION_FAILED',
+          });
           return errors.map(
             (e) =>
               new GraphQLError(hideSuggestions(e.message), {
@@ -98,6 +144,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
               }),
           );
         }
+        let origin = connections.get(ctx);
+        if (origin === undefined) {
+          const { request } = ctx.extra;
+          origin = {
+            requestId: acceptRequestId(request.headers['x-request-id']),
+            parent: contextFromHeaders(request.headers),
+          };
+          connections.set(ctx, origin);
+        }
+        origins.set(document, origin);
         return {
           schema,
           document,
@@ -124,6 +180,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugins are the same objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      graphqlObservabilityPlugin(metrics),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // Apollo's landing page loads its IDE from a CDN; browsers get the bundled one instead.
       ApolloServerPluginLandingPageDisabled(),
@@ -150,10 +207,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       failing,
     });
   });
+  if (metrics !== undefined) {
+    // Operational data (volumes, error rates): keep this port off the public internet, or block
+    // the path at the proxy, or set METRICS_ENABLED=false.
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
   app.get('/graphql', redirectBrowsersTo(options.ideUrl));
   app.use(
     '/graphql',
     express.json({ limit: options.maxBodyBytes }),
+    resumeRequestContext(),
     expressMiddleware(apollo, { context: () => Promise.resolve(context) }),
   );
   app.use((_req, res) => {

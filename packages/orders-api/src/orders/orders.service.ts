@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import {
   DEFAULT_CURRENCY,
   cancelOutcome,
@@ -12,6 +13,8 @@ import {
 import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
+import type { TransitionRecord } from '../observability/metrics.js';
+import { traceParentOf } from '../observability/tracing.js';
 import type { OrderView } from './order.model.js';
 import type { OrderStore } from './order-store.js';
 
@@ -28,11 +31,15 @@ export interface OrderPage {
 /** Called after a commit that left background work due now. */
 export type WakeWorker = () => void;
 
+/** Told of transitions once their transaction has committed (for metrics). */
+export type TransitionObserver = (applied: readonly TransitionRecord[]) => void;
+
 /** Creates, cancels and reads orders. Input arrives unchecked; this is where it is checked. */
 export class OrdersService {
   constructor(
     private readonly store: OrderStore,
     private readonly wakeWorker: WakeWorker,
+    private readonly onTransitions: TransitionObserver = () => undefined,
   ) {}
 
   /**
@@ -65,9 +72,13 @@ export class OrdersService {
         paymentToken: draft.paymentToken ?? null,
         idempotencyKey: key,
         requestHash,
+        // The worker continues this trace when it pays, maybe in another process, maybe later.
+        traceParent: traceParentOf(),
       }),
     );
     if (createdAt === null) return this.replay(key ?? '', requestHash);
+    trace.getActiveSpan()?.setAttribute('order.id', id);
+    this.onTransitions([{ from: null, to: 'CREATED' }]);
     this.wakeWorker();
     return {
       id,
@@ -103,7 +114,7 @@ export class OrdersService {
     const id = parseOrderId(rawId);
     const errors = validateCancellationReason(reason);
     if (errors.length > 0) throw badInput(errors);
-    const queued = await this.store.db.transaction(async (tx) => {
+    const cancelled = await this.store.db.transaction(async (tx) => {
       const current = await this.store.lockForCancel(tx, id);
       if (current === null) throw notFound(id);
       const outcome = cancelOutcome(current.status);
@@ -117,16 +128,17 @@ export class OrdersService {
           },
         );
       }
-      if (outcome === 'ALREADY_CANCELLED') return false;
+      if (outcome === 'ALREADY_CANCELLED') return { applied: [], queued: false };
       const followUp = followUpOf('CANCEL_REQUESTED', current.status, current.paymentAttempts > 0);
-      await this.store.transition(
+      const applied = await this.store.transition(
         tx,
         { kind: 'ids', ids: [id] },
         { event: 'CANCEL_REQUESTED', from: [current.status], reason: reason ?? null, followUp },
       );
-      return followUp !== null;
+      return { applied, queued: followUp !== null };
     });
-    if (queued) this.wakeWorker();
+    this.onTransitions(cancelled.applied);
+    if (cancelled.queued) this.wakeWorker();
     return this.mustFind(id);
   }
 

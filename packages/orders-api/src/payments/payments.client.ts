@@ -1,8 +1,13 @@
 /**
  * HTTP client for payments-api. It only classifies answers; what to do with them is the
  * worker's business. Every call carries the order id as its Idempotency-Key, so a retry after a
- * timeout can never charge twice.
+ * timeout can never charge twice, and the W3C `traceparent` of its span, so payments-api's work
+ * joins the order's trace.
  */
+
+import { SpanKind, SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
+import type { PaymentCallRecord } from '../observability/metrics.js';
+import { traceHeaders } from '../observability/tracing.js';
 
 /** What a payment call came to. */
 export type PaymentCallResult =
@@ -23,6 +28,10 @@ export interface PaymentsClientOptions {
   baseUrl: string;
   token: string;
   timeoutMs: number;
+  /** Makes a client span per call; without one, calls still carry the active trace context. */
+  tracer?: Tracer;
+  /** Told the kind, outcome and duration of every call (for metrics). */
+  onCall?: (record: PaymentCallRecord) => void;
 }
 
 /** Token sent when an order names no payment credential: the provider draws the outcome. */
@@ -35,12 +44,13 @@ export class PaymentsClient {
 
   /** Asks for the order to be paid. */
   charge(request: ChargeRequest): Promise<PaymentCallResult> {
-    return this.call('/payments', request.orderId, request);
+    return this.call('charge', '/payments', '/payments', request.orderId, request);
   }
 
   /** Refunds a confirmed payment; already refunded is fine (the provider answers the same). */
   refund(paymentId: string, orderId: string): Promise<PaymentCallResult> {
-    return this.call(`/payments/${encodeURIComponent(paymentId)}/refund`, orderId, {});
+    const path = `/payments/${encodeURIComponent(paymentId)}/refund`;
+    return this.call('refund', path, '/payments/{id}/refund', orderId, {});
   }
 
   /**
@@ -48,10 +58,35 @@ export class PaymentsClient {
    * blocks a charge that has not arrived yet.
    */
   void(orderId: string): Promise<PaymentCallResult> {
-    return this.call('/payments/void', orderId, { orderId });
+    return this.call('void', '/payments/void', '/payments/void', orderId, { orderId });
   }
 
-  private async call(path: string, key: string, body: object): Promise<PaymentCallResult> {
+  /** One call in a client span, measured; `route` is the path's template, for the span's name. */
+  private async call(
+    kind: PaymentCallRecord['call'],
+    path: string,
+    route: string,
+    key: string,
+    body: object,
+  ): Promise<PaymentCallResult> {
+    const tracer = this.options.tracer ?? trace.getTracer('orders-api');
+    const span = tracer.startSpan(`POST ${route}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': 'POST', 'url.template': route, 'payment.call': kind },
+    });
+    const started = performance.now();
+    const result = await context.with(trace.setSpan(context.active(), span), () =>
+      this.send(path, key, body),
+    );
+    const outcome = paymentOutcome(result);
+    span.setAttribute('payment.outcome', outcome);
+    if (result.kind !== 'answer') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    span.end();
+    this.options.onCall?.({ call: kind, outcome, seconds: (performance.now() - started) / 1000 });
+    return result;
+  }
+
+  private async send(path: string, key: string, body: object): Promise<PaymentCallResult> {
     let response: Response;
     try {
       response = await fetch(`${this.options.baseUrl}${path}`, {
@@ -60,6 +95,7 @@ export class PaymentsClient {
           authorization: `Bearer ${this.options.token}`,
           'content-type': 'application/json',
           'idempotency-key': key,
+          ...traceHeaders(),
         },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.options.timeoutMs),
@@ -100,6 +136,25 @@ export class PaymentsClient {
       };
     }
     return { kind: 'retry', reason: 'unexpected answer' };
+  }
+}
+
+/**
+ * A metric label for a call's result: the payment's status, or why there was none (`timeout`,
+ * `network_error`, `http_<status>`, `bad_answer`). Bounded: statuses and HTTP codes only.
+ */
+export function paymentOutcome(result: PaymentCallResult): string {
+  switch (result.kind) {
+    case 'answer':
+      return result.status;
+    case 'rejected':
+      return `http_${result.status}`;
+    case 'retry': {
+      if (result.reason === 'timeout') return 'timeout';
+      if (result.reason.startsWith('network')) return 'network_error';
+      const status = /^HTTP (\d{3})$/.exec(result.reason)?.[1];
+      return status === undefined ? 'bad_answer' : `http_${status}`;
+    }
   }
 }
 

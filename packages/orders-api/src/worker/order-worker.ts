@@ -1,7 +1,20 @@
 import { followUpOf, lateAnswerFollowUp } from '@oms/order-lifecycle';
+import { SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { OrderStore, ClaimedJob } from '../orders/order-store.js';
-import { DEFAULT_PAYMENT_TOKEN, type PaymentsClient } from '../payments/payments.client.js';
+import { contextFromTraceParent } from '../observability/tracing.js';
+import type { TransitionObserver } from '../orders/orders.service.js';
+import type {
+  ClaimedJob,
+  OrderStore,
+  TransitionOptions,
+  TransitionTarget,
+} from '../orders/order-store.js';
+import {
+  DEFAULT_PAYMENT_TOKEN,
+  paymentOutcome,
+  type PaymentCallResult,
+  type PaymentsClient,
+} from '../payments/payments.client.js';
 import { backoffMs } from './backoff.js';
 
 export interface OrderWorkerOptions {
@@ -14,9 +27,23 @@ export interface OrderWorkerOptions {
   idlePollMs: number;
 }
 
+export interface OrderWorkerObservability {
+  /** Makes a span per job, in the trace stored with its order. */
+  tracer?: Tracer;
+  /** Told of transitions the worker committed (for metrics). */
+  onTransitions?: TransitionObserver;
+}
+
 const RETRY_CAP_MS = 30_000;
 const RELEASE_RETRY_CAP_MS = 60_000;
 const MIN_IDLE_MS = 10;
+/**
+ * Shortest time from the start of one pass to the start of the next when wakes keep coming.
+ * Every new order, finished payment call and NOTIFY wakes the worker; a pass per wake was a
+ * dozen statements per order (bench/README.md). Waiting out this window lets one pass claim and
+ * deliver everything that arrived meanwhile, at the cost of a few milliseconds of latency.
+ */
+const WAKE_WINDOW_MS = 5;
 
 /**
  * Runs the background work stored on order rows: payment calls, deliveries that fall due, and
@@ -38,6 +65,7 @@ export class OrderWorker {
     private readonly payments: PaymentsClient,
     private readonly options: OrderWorkerOptions,
     private readonly log: Logger,
+    private readonly observability: OrderWorkerObservability = {},
   ) {}
 
   start(): void {
@@ -63,6 +91,7 @@ export class OrderWorker {
   private async loop(): Promise<void> {
     while (this.running) {
       this.woken = false;
+      const passStarted = performance.now();
       let busy: boolean;
       try {
         busy = await this.pass();
@@ -73,16 +102,21 @@ export class OrderWorker {
         await this.sleep(this.options.idlePollMs);
         continue;
       }
-      // sleep() returns at once when something woke the worker during the pass.
-      if (!busy) await this.sleep(await this.idleDelay());
+      if (busy) continue;
+      if (this.wokenSinceLoopStart()) {
+        // Woken during the pass: there is work, and when is known, so no query for it.
+        await delay(passStarted + WAKE_WINDOW_MS - performance.now());
+        continue;
+      }
+      // sleep() returns at once when something wakes the worker while it asks for the delay.
+      await this.sleep(await this.idleDelay());
     }
   }
 
   /** One round of work; true when there may be more due right now. */
   private async pass(): Promise<boolean> {
     const { batchSize, concurrency } = this.options;
-    const delivered = await this.store.transition(
-      this.store.db,
+    const delivered = await this.applyTransition(
       { kind: 'due', action: 'DELIVER', limit: batchSize },
       { event: 'DELIVERY_DUE', followUp: null },
     );
@@ -114,13 +148,53 @@ export class OrderWorker {
     });
   }
 
+  /**
+   * Runs a job in a span of the order's trace (continued from the traceparent stored when it was
+   * created), so its payment call, payments-api's work and the resulting transition join the
+   * request that created the order, and its log lines carry that trace id.
+   */
   private async runJob(job: ClaimedJob): Promise<void> {
+    const parent = contextFromTraceParent(job.traceParent);
+    const span = this.tracer.startSpan(
+      job.action === 'PAY' ? 'order pay' : 'order release payment',
+      { attributes: { 'order.id': job.id, 'order.job.attempt': job.attempts } },
+      parent,
+    );
+    await context.with(trace.setSpan(parent, span), async () => {
+      try {
+        if (job.action === 'PAY') await this.pay(job);
+        else await this.release(job);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        // The lease brings the job back; nothing is lost.
+        this.log.error({ err: error, orderId: job.id, action: job.action }, 'job failed');
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private get tracer(): Tracer {
+    return this.observability.tracer ?? trace.getTracer('orders-api');
+  }
+
+  /** A transition on the worker's own connection (committed on return), counted and traced. */
+  private async applyTransition(target: TransitionTarget, options: TransitionOptions) {
+    // Deliveries run in batches outside any order's context; only a job's transition is a span.
+    const span =
+      trace.getSpan(context.active()) === undefined
+        ? undefined
+        : this.tracer.startSpan(`order transition ${options.event}`);
     try {
-      if (job.action === 'PAY') await this.pay(job);
-      else await this.release(job);
-    } catch (error) {
-      // The lease brings the job back; nothing is lost.
-      this.log.error({ err: error, orderId: job.id, action: job.action }, 'job failed');
+      const applied = await this.store.transition(this.store.db, target, options);
+      this.observability.onTransitions?.(applied);
+      const [first] = applied;
+      if (first !== undefined)
+        span?.setAttributes({ 'order.from': first.from, 'order.to': first.to });
+      span?.setAttribute('order.transitions', applied.length);
+      return applied;
+    } finally {
+      span?.end();
     }
   }
 
@@ -131,12 +205,13 @@ export class OrderWorker {
       currency: job.currency,
       paymentToken: job.paymentToken ?? DEFAULT_PAYMENT_TOKEN,
     });
+    this.logAnswer(job, result);
     const ids = { kind: 'ids', ids: [job.id] } as const;
     if (result.kind === 'answer') {
       // refunded or voided answers mean no money is held: for the lifecycle, not paid.
       const confirmed = result.status === 'confirmed';
       const event = confirmed ? 'PAYMENT_CONFIRMED' : 'PAYMENT_DECLINED';
-      const applied = await this.store.transition(this.store.db, ids, {
+      const applied = await this.applyTransition(ids, {
         event,
         followUp: followUpOf(event, 'CREATED', true),
         followUpDelaySeconds: confirmed ? this.options.deliveryDelaySeconds : 0,
@@ -156,7 +231,7 @@ export class OrderWorker {
         { orderId: job.id, attempts: job.attempts, reason: result.reason },
         'payment failed',
       );
-      await this.store.transition(this.store.db, ids, {
+      await this.applyTransition(ids, {
         event: 'PAYMENT_FAILED',
         followUp: followUpOf('PAYMENT_FAILED', 'CREATED', true),
       });
@@ -170,8 +245,10 @@ export class OrderWorker {
       job.paymentId === null
         ? await this.payments.void(job.id)
         : await this.payments.refund(job.paymentId, job.id);
+    this.logAnswer(job, result);
     if (result.kind === 'rejected' && result.status === 404 && job.paymentId !== null) {
       result = await this.payments.void(job.id);
+      this.logAnswer(job, result);
     }
     if (result.kind === 'retry') {
       // Money owed back is retried for as long as it takes, never given up on.
@@ -183,6 +260,18 @@ export class OrderWorker {
       this.log.error({ orderId: job.id, reason: result.reason }, 'refund refused by provider');
     }
     await this.store.completeJob(job.id, job.claimToken);
+  }
+
+  private logAnswer(job: ClaimedJob, result: PaymentCallResult): void {
+    this.log.debug(
+      {
+        orderId: job.id,
+        action: job.action,
+        attempt: job.attempts,
+        outcome: paymentOutcome(result),
+      },
+      'payments-api answered',
+    );
   }
 
   /** Puts the job back for its next attempt, after the backoff for the attempts so far. */
@@ -197,6 +286,12 @@ export class OrderWorker {
     await this.store.retryLater(job.id, job.claimToken, delay);
   }
 
+  /** A method, not the field, so the check is not narrowed away by the assignment before it. */
+  private wokenSinceLoopStart(): boolean {
+    return this.woken;
+  }
+
+  /** Sleeps `ms` or until woken, whichever comes first. */
   private sleep(ms: number): Promise<void> {
     if (this.woken || ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
@@ -209,4 +304,9 @@ export class OrderWorker {
       this.wakeUp = null;
     });
   }
+}
+
+/** Sleeps `ms`, woken or not (nothing when `ms` is not positive). */
+function delay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -4,8 +4,9 @@ import {
   startPaymentsApi,
   type RunningPaymentsApi,
 } from '@oms/payments-api';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createClient, type Client } from 'graphql-ws';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
 import { loadSettings, startOrdersApi, type OrdersApi } from '../../src/app.js';
 
@@ -32,6 +33,11 @@ export interface StackOptions {
   orders?: Record<string, string>;
   /** Extra payments-api environment. */
   payments?: Record<string, string>;
+  /** Given to both services, so one exporter sees the spans of both. */
+  spanProcessors?: SpanProcessor[];
+  /** Loggers for each service; silent (or TEST_LOG_LEVEL) by default. */
+  ordersLog?: Logger;
+  paymentsLog?: Logger;
 }
 
 /** payments-api and orders-api on free loopback ports, each on its own fresh database. */
@@ -49,10 +55,15 @@ export class Stack {
     const paymentsDb = await createTestDatabase();
     const payments = await startPaymentsApi(
       loadPaymentsSettings(paymentsEnv(paymentsDb, options.payments)),
+      {
+        ...(options.paymentsLog === undefined ? {} : { logger: options.paymentsLog }),
+        spanProcessors: options.spanProcessors,
+      },
     );
     const orders = await startOrdersApi(
       loadSettings(ordersEnv(ordersDb, payments.url, options.orders)),
-      pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      options.ordersLog ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      { spanProcessors: options.spanProcessors },
     );
     return new Stack(orders, payments, [ordersDb, paymentsDb]);
   }
@@ -65,8 +76,9 @@ export class Stack {
   async gql<T = Record<string, unknown>>(
     query: string,
     variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
   ): Promise<GraphQLResponse<T>> {
-    return postGraphQL<T>(this.graphqlUrl, query, variables);
+    return postGraphQL<T>(this.graphqlUrl, query, variables, headers);
   }
 
   /** Starts a subscription and collects what it receives. */
@@ -95,8 +107,13 @@ export class Stack {
     return (await response.json()) as { id: string; status: string; amount: number | null }[];
   }
 
+  /** Closes every WebSocket the stack's subscriptions opened, without completing them first. */
+  async closeClients(): Promise<void> {
+    for (const client of this.clients.splice(0)) await client.dispose();
+  }
+
   async close(): Promise<void> {
-    for (const client of this.clients) await client.dispose();
+    await this.closeClients();
     await this.orders.close();
     await this.payments.close();
     await Promise.all(this.databases.map((d) => d.dispose()));
@@ -148,10 +165,11 @@ export async function postGraphQL<T>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T | null; errors?: GraphQLErrorBody[] };

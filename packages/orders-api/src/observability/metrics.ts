@@ -1,0 +1,116 @@
+import type { OrderStatus } from '@oms/order-lifecycle';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** A committed status change; `from` is null for a new order. */
+export interface TransitionRecord {
+  from: OrderStatus | null;
+  to: OrderStatus;
+}
+
+/** One call to payments-api and what it came to (see `paymentOutcome`). */
+export interface PaymentCallRecord {
+  call: 'charge' | 'refund' | 'void';
+  outcome: string;
+  seconds: number;
+}
+
+/**
+ * orders-api's Prometheus metrics, in a registry of this instance's own (never prom-client's
+ * global one: tests run several instances in one process). Labels are route templates, operation
+ * names from the schema, statuses and outcome codes, never ids, so the number of series stays
+ * bounded whatever clients send.
+ */
+export class OrdersMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving an HTTP request to the end of its answer',
+    labelNames: ['method', 'route'] as const,
+    registers: [this.registry],
+  });
+
+  readonly graphqlOperations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations (HTTP and WebSocket) by root fields, type and outcome (ok or the error code)',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly graphqlDuration = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'Time to answer a GraphQL operation (for a subscription: to set it up)',
+    labelNames: ['operation', 'type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly transitions = new Counter({
+    name: 'orders_transitions_total',
+    help: 'Committed order status changes; from="NONE" for a new order. Counted once, by the process that committed it',
+    labelNames: ['from', 'to'] as const,
+    registers: [this.registry],
+  });
+
+  readonly paymentCalls = new Counter({
+    name: 'orders_payment_calls_total',
+    help: 'Calls to payments-api by kind (charge, refund, void) and outcome (the answer, or why none came)',
+    labelNames: ['call', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly paymentDuration = new Histogram({
+    name: 'orders_payment_call_duration_seconds',
+    help: 'Time a call to payments-api took, timeouts included',
+    labelNames: ['call'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly activeSubscriptions = new Gauge({
+    name: 'graphql_active_subscriptions',
+    help: 'GraphQL subscriptions open on this process',
+    registers: [this.registry],
+  });
+
+  /**
+   * @param oldestDueJobAge seconds the oldest due background job has waited (null: none due);
+   *   read from the database on every scrape, so the figure is the same whichever process is asked
+   * @param onScrapeError told when that read fails; the gauge then reads NaN rather than a stale value
+   */
+  constructor(
+    oldestDueJobAge: () => Promise<number | null>,
+    onScrapeError: (error: unknown) => void,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'orders_oldest_due_job_age_seconds',
+      help: 'How long the oldest background job (payment, delivery, refund) that is due has been waiting; 0 when none is due',
+      registers: [this.registry],
+      async collect() {
+        try {
+          this.set((await oldestDueJobAge()) ?? 0);
+        } catch (error) {
+          onScrapeError(error);
+          this.set(Number.NaN);
+        }
+      },
+    });
+  }
+
+  /** Counts transitions that have just been committed. */
+  recordTransitions(applied: readonly TransitionRecord[]): void {
+    for (const { from, to } of applied) this.transitions.inc({ from: from ?? 'NONE', to });
+  }
+
+  recordPaymentCall({ call, outcome, seconds }: PaymentCallRecord): void {
+    this.paymentCalls.inc({ call, outcome });
+    this.paymentDuration.observe({ call }, seconds);
+  }
+}

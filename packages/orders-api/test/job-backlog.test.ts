@@ -1,0 +1,58 @@
+import { fileURLToPath } from 'node:url';
+import { openDatabase, sql, type DatabaseHandle } from '@oms/database';
+import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema, type OrdersSchema } from '../src/db/schema.js';
+import { oldestDueJobAgeSeconds } from '../src/orders/job-backlog.js';
+import { OrderStore } from '../src/orders/order-store.js';
+import { OrdersService } from '../src/orders/orders.service.js';
+
+const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+describe('the oldest due job age read for /metrics', () => {
+  let testDb: TestDatabase;
+  let handle: DatabaseHandle<OrdersSchema>;
+  let store: OrderStore;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    handle = await openDatabase({
+      url: testDb.url,
+      dataDir: testDb.dataDir,
+      schema,
+      migrationsFolder: MIGRATIONS,
+      migrationsTable: '__orders_migrations',
+    });
+    store = new OrderStore(handle.db);
+  });
+  afterAll(async () => {
+    await handle.close();
+    await testDb.dispose();
+  });
+
+  const create = () =>
+    new OrdersService(store, () => undefined).createOrder({
+      items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: 100 }],
+    });
+  const dueIn = (id: string, seconds: number) =>
+    handle.db.execute(
+      sql`update orders set next_action_at = now() + ${seconds}::float8 * interval '1 second'
+          where id = ${id}`,
+    );
+
+  it('is null when no job is due, and counts only jobs that are due, from the oldest', async () => {
+    expect(await oldestDueJobAgeSeconds(handle.db)).toBeNull();
+    // No worker runs here: each order keeps its PAY job.
+    const [waiting, older, future] = [await create(), await create(), await create()];
+    await dueIn(waiting.id, -5);
+    await dueIn(older.id, -90);
+    await dueIn(future.id, 3_600);
+    const age = await oldestDueJobAgeSeconds(handle.db);
+    expect(age).toBeGreaterThanOrEqual(90);
+    expect(age).toBeLessThan(100);
+
+    await handle.db.execute(
+      sql`update orders set next_action = null, next_action_at = null where id in (${waiting.id}, ${older.id})`,
+    );
+    expect(await oldestDueJobAgeSeconds(handle.db)).toBeNull();
+  });
+});
