@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/** The scenarios `pnpm bench` can run; BENCH_SCENARIOS picks a subset. */
+export const SCENARIOS = ['pgbench', 'lifecycle', 'query', 'fanout', 'pglite'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Everything the benchmark reads from its environment, validated once at start. */
+export interface BenchSettings {
+  /** Server to benchmark; the run creates and drops its own databases there. */
+  databaseUrl: string;
+  scenarios: readonly ScenarioName[];
+  warmupS: number;
+  durationS: number;
+  /** Rising createOrder rates (orders/s) for the lifecycle on PostgreSQL and on PGlite. */
+  rates: readonly number[];
+  pgliteRates: readonly number[];
+  /** A rate is held only if every order reaches its final state within this of its creation. */
+  maxLagMs: number;
+  deliveryDelayS: number;
+  /** Processes the open-loop createOrder load is spread over. */
+  loadProcesses: number;
+  pgbenchPath: string | undefined;
+  pgbenchClients: readonly number[];
+  queryConnections: number;
+  subscribers: readonly number[];
+  /** Clients in each fan-out step that subscribe to every order instead of one. */
+  firehoseSubscribers: number;
+  /** Orders cancelled per second during a fan-out step; each cancel is one event. */
+  eventRate: number;
+  subscriberProcesses: number;
+  /** Start orders-api with --cpu-prof, writing profiles to bench/results/profiles. */
+  cpuProfile: boolean;
+  resultsDir: string | undefined;
+  /** PATH, HOME and the like: what a child process needs from ours to run at all. */
+  baseEnv: Readonly<Record<string, string>>;
+}
+
+const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG'] as const;
+
+const positiveInt = z.coerce.number().int().positive();
+const rateList = z
+  .string()
+  .transform((text) => text.split(',').map((part) => Number(part.trim())))
+  .pipe(z.array(z.number().int().positive()).min(1));
+
+const schema = z.object({
+  BENCH_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/postgres'),
+  BENCH_SCENARIOS: z
+    .string()
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.enum(SCENARIOS)).min(1))
+    .default([...SCENARIOS]),
+  BENCH_WARMUP_S: z.coerce.number().min(0).max(120).default(3),
+  BENCH_DURATION_S: z.coerce.number().min(1).max(600).default(10),
+  BENCH_RATES: rateList.default([100, 300, 500, 700, 900, 1200, 1500, 2000]),
+  BENCH_PGLITE_RATES: rateList.default([50, 100, 200, 300, 400, 600]),
+  BENCH_MAX_LAG_MS: positiveInt.default(1000),
+  BENCH_DELIVERY_DELAY_S: z.coerce.number().min(0).max(1).default(0),
+  BENCH_LOAD_PROCESSES: positiveInt.max(16).default(1),
+  BENCH_PGBENCH: z.string().min(1).optional(),
+  BENCH_PGBENCH_CLIENTS: rateList.default([4, 8, 16]),
+  BENCH_QUERY_CONNECTIONS: positiveInt.max(1000).default(20),
+  BENCH_SUBSCRIBERS: rateList.default([1000, 10000, 20000]),
+  BENCH_FIREHOSE: z.coerce.number().int().min(0).default(10),
+  BENCH_EVENT_RATE: positiveInt.default(100),
+  BENCH_SUBSCRIBER_PROCESSES: positiveInt.max(32).default(4),
+  BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
+  BENCH_RESULTS_DIR: z.string().min(1).optional(),
+});
+
+/** Thrown when the environment is invalid; names every bad variable. */
+export class BenchSettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid bench settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'BenchSettingsError';
+  }
+}
+
+/** Reads the BENCH_* variables; the only reader of process.env in this package. */
+export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  // `BENCH_RATES=` means "the default", as in the services' settings.
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key.startsWith('BENCH_') && value?.trim()),
+  );
+  const parsed = schema.safeParse(given);
+  if (!parsed.success) {
+    throw new BenchSettingsError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.BENCH_DATABASE_URL,
+    scenarios: e.BENCH_SCENARIOS,
+    warmupS: e.BENCH_WARMUP_S,
+    durationS: e.BENCH_DURATION_S,
+    rates: e.BENCH_RATES,
+    pgliteRates: e.BENCH_PGLITE_RATES,
+    maxLagMs: e.BENCH_MAX_LAG_MS,
+    deliveryDelayS: e.BENCH_DELIVERY_DELAY_S,
+    loadProcesses: e.BENCH_LOAD_PROCESSES,
+    pgbenchPath: e.BENCH_PGBENCH,
+    pgbenchClients: e.BENCH_PGBENCH_CLIENTS,
+    queryConnections: e.BENCH_QUERY_CONNECTIONS,
+    subscribers: e.BENCH_SUBSCRIBERS,
+    firehoseSubscribers: e.BENCH_FIREHOSE,
+    eventRate: e.BENCH_EVENT_RATE,
+    subscriberProcesses: e.BENCH_SUBSCRIBER_PROCESSES,
+    cpuProfile: e.BENCH_CPU_PROF === '1',
+    resultsDir: e.BENCH_RESULTS_DIR,
+    baseEnv: Object.fromEntries(
+      INHERITED_ENV.flatMap((key) => {
+        const value = env[key];
+        return value === undefined ? [] : [[key, value]];
+      }),
+    ),
+  };
+}
