@@ -140,6 +140,7 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
     max: options.poolSize ?? 10,
     onnotice,
     connect_timeout: 5,
+    backoff: reconnectDelaySeconds,
   });
   const db = drizzlePostgres({ client, schema: options.schema });
   return {
@@ -159,6 +160,16 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * Wait before a connection tries the server again after losing it, by failures in a row. The
+ * driver's own grows to 20 s, so a server back after a few seconds would go unused for as long:
+ * this one doubles from 50 ms up to 1 s (with jitter), one attempt per connection per second at
+ * most while the server is down.
+ */
+function reconnectDelaySeconds(failures: number): number {
+  return Math.min(0.05 * 2 ** failures, 1) * (0.5 + Math.random() / 2);
 }
 
 /** Several processes may start at once on one server: only one applies migrations at a time. */
