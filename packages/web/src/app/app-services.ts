@@ -1,6 +1,7 @@
 import type { ApolloClient } from '@apollo/client';
 import type { Client } from 'graphql-ws';
 import { env } from '../config/env.js';
+import { authorizationOf, readAccessToken } from '../lib/auth/access-token.js';
 import { createApolloClient } from '../lib/graphql/apollo-client.js';
 import { createWsClient } from '../lib/graphql/ws-client.js';
 import { startConnectionActor, type ConnectionActor } from '../lib/connection/connection-store.js';
@@ -13,8 +14,10 @@ export interface AppServices {
 }
 
 export function createAppServices(): AppServices {
-  const wsClient = createWsClient(env.graphqlWsUrl);
-  const apollo = createApolloClient({ httpUrl: env.graphqlHttpUrl, wsClient });
+  // Read once: changing the token reloads the tab, so every connection uses the new one.
+  const authorization = authorizationOf(readAccessToken());
+  const wsClient = createWsClient(env.graphqlWsUrl, authorization);
+  const apollo = createApolloClient({ httpUrl: env.graphqlHttpUrl, wsClient, authorization });
   const connection = startConnectionActor(wsClient, apollo);
   return { apollo, wsClient, connection };
 }

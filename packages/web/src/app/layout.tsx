@@ -1,6 +1,7 @@
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ConnectionIndicator } from '../components/connection-indicator.js';
 import { ErrorBoundary } from '../components/error-boundary.js';
+import { AccessTokenButton } from '../features/access-token/access-token-button.js';
 
 export function Layout() {
   const location = useLocation();
@@ -25,7 +26,10 @@ export function Layout() {
             </li>
           </ul>
         </nav>
-        <ConnectionIndicator />
+        <div className="topbar-end">
+          <ConnectionIndicator />
+          <AccessTokenButton />
+        </div>
       </header>
       <main id="main" tabIndex={-1}>
         <ErrorBoundary resetKey={location.pathname}>

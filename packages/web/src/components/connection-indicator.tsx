@@ -5,13 +5,20 @@ const TEXT = {
   connecting: 'Connecting…',
   online: 'Live',
   offline: 'Offline, reconnecting…',
+  refused: 'Not signed in: live updates refused',
 } as const;
 
 /** Says whether live updates are flowing; while they are not, what is shown may be stale. */
 export function ConnectionIndicator() {
   const { connection } = useAppServices();
   const state = useSelector(connection, (s) =>
-    s.matches('online') ? 'online' : s.matches('offline') ? 'offline' : 'connecting',
+    s.matches('online')
+      ? 'online'
+      : s.matches('offline')
+        ? 'offline'
+        : s.matches('refused')
+          ? 'refused'
+          : 'connecting',
   );
   return (
     <p

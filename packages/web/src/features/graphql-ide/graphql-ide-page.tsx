@@ -10,11 +10,17 @@ import { GraphiQL } from 'graphiql';
 import { type RefObject, useLayoutEffect, useRef } from 'react';
 import { useDocumentTitle } from '../../components/use-document-title.js';
 import { env } from '../../config/env.js';
+import { authorizationOf, readAccessToken } from '../../lib/auth/access-token.js';
 
 // Queries and mutations over HTTP, subscriptions over graphql-ws, both on orders-api's /graphql.
+// The user's access token, if any, goes with both, as it does for the rest of the app.
+const authorization = authorizationOf(readAccessToken());
 const fetcher = createGraphiQLFetcher({
   url: env.graphqlHttpUrl,
   subscriptionUrl: env.graphqlWsUrl,
+  ...(authorization === null
+    ? {}
+    : { headers: { authorization }, wsConnectionParams: { authorization } }),
 });
 
 // One operation, so "Execute query" runs it at once; the others are there to uncomment.

@@ -1,6 +1,7 @@
 import type { ApolloClient } from '@apollo/client';
 import type { Client } from 'graphql-ws';
 import { createActor, type ActorRefFrom } from 'xstate';
+import { isRefusal } from '../graphql/ws-client.js';
 import { connectionMachine } from './connection.machine.js';
 
 export type ConnectionActor = ActorRefFrom<typeof connectionMachine>;
@@ -26,8 +27,8 @@ export function startConnectionActor(wsClient: Client, apollo: ApolloClient): Co
   wsClient.on('connected', () => {
     actor.send({ type: 'WS_CONNECTED' });
   });
-  wsClient.on('closed', () => {
-    actor.send({ type: 'WS_CLOSED' });
+  wsClient.on('closed', (event) => {
+    actor.send({ type: isRefusal(event) ? 'WS_REFUSED' : 'WS_CLOSED' });
   });
   return actor;
 }

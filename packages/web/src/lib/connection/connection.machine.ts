@@ -2,7 +2,11 @@ import { emit, setup } from 'xstate';
 
 /** What the graphql-ws client reports about its socket. */
 export type ConnectionEvent =
-  { type: 'WS_CONNECTING' } | { type: 'WS_CONNECTED' } | { type: 'WS_CLOSED' };
+  | { type: 'WS_CONNECTING' }
+  | { type: 'WS_CONNECTED' }
+  | { type: 'WS_CLOSED' }
+  /** Closed because the server refused the token (or its absence); no retry follows. */
+  | { type: 'WS_REFUSED' };
 
 /**
  * Whether live updates are flowing. Every connect emits `resynced` and runs `resync`: events sent
@@ -24,6 +28,7 @@ export const connectionMachine = setup({
   on: {
     WS_CONNECTED: { target: '.online', actions: ['resync', emit({ type: 'resynced' })] },
     WS_CLOSED: '.offline',
+    WS_REFUSED: '.refused',
   },
   states: {
     connecting: {},
@@ -32,5 +37,6 @@ export const connectionMachine = setup({
       on: { WS_CONNECTING: 'offline' },
     },
     offline: {},
+    refused: {},
   },
 });

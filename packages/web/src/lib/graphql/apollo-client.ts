@@ -5,11 +5,20 @@ import { OperationTypeNode } from 'graphql';
 import type { OrdersPage } from './order.types.js';
 
 /** Queries and mutations over HTTP, subscriptions over the shared graphql-ws client. */
-export function createApolloClient(options: { httpUrl: string; wsClient: Client }): ApolloClient {
+export function createApolloClient(options: {
+  httpUrl: string;
+  wsClient: Client;
+  /** `Bearer …` sent with every HTTP request, when the user has given a token. */
+  authorization?: string | null;
+}): ApolloClient {
+  const authorization = options.authorization ?? null;
   const link = ApolloLink.split(
     (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
     new GraphQLWsLink(options.wsClient),
-    new HttpLink({ uri: options.httpUrl }),
+    new HttpLink({
+      uri: options.httpUrl,
+      headers: authorization === null ? {} : { authorization },
+    }),
   );
   return new ApolloClient({
     link,
