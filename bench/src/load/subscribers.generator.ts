@@ -13,7 +13,14 @@ export interface SubscriberSpec {
 }
 
 export type SubscribersMessage =
-  | { type: 'connect'; wsUrls: string[]; clients: SubscriberSpec[]; concurrency: number }
+  | {
+      type: 'connect';
+      wsUrls: string[];
+      clients: SubscriberSpec[];
+      concurrency: number;
+      /** Date.now() after which no new connection is started (the rest count as failed). */
+      deadline: number;
+    }
   | {
       type: 'collect';
       /** Date.now() bounds of the measured window; events stamped outside it are not timed. */
@@ -124,6 +131,13 @@ async function connect(
   // A bounded number of handshakes at a time keeps the server's accept queue from overflowing.
   const lane = async () => {
     while (next < message.clients.length) {
+      if (Date.now() > message.deadline) {
+        const left = message.clients.length - next;
+        next = message.clients.length;
+        failed += left;
+        failures['not started: connect deadline passed'] = left;
+        break;
+      }
       const spec = message.clients[next++];
       if (spec === undefined) break;
       const failure = await watch(message.wsUrls[spec.server] ?? '', spec);

@@ -25,6 +25,12 @@ const SUBSCRIBERS_GENERATOR = generatorScript<SubscribersMessage, ConnectedReply
 const CLIENTS_PER_GENERATOR = 5_000;
 /** Handshakes in flight per generator process. */
 const CONNECT_CONCURRENCY = 50;
+/**
+ * Longest a step may spend connecting its clients. Each subscribe is parsed and validated anew
+ * on the server (bench/README.md), so on a loaded machine connecting is slow; the step then goes
+ * on with the clients it has and says how many did not connect.
+ */
+const CONNECT_DEADLINE_MS = 60_000;
 /** Orders per second created to be watched (before the measured part of a step). */
 const CREATE_RATE = 300;
 /** File descriptors an orders-api process keeps for everything but subscribers. */
@@ -181,6 +187,7 @@ async function runStep(
           wsUrls,
           clients: specs.filter((_, j) => j % generatorCount === i),
           concurrency: CONNECT_CONCURRENCY,
+          deadline: Date.now() + CONNECT_DEADLINE_MS,
         }),
       ),
     )) as ConnectedReply[];
