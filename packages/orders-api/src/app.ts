@@ -51,7 +51,7 @@ export async function startOrdersApi(
     },
   });
   const store = new OrderStore(database.db);
-  const tracing = startTracing({
+  const tracing = await startTracing({
     serviceName: settings.serviceName,
     otlpEndpoint: settings.otlpEndpoint,
     spanProcessors: options.spanProcessors,

@@ -112,17 +112,14 @@ describe('GET /metrics after the README scenario', () => {
       valueOf(samples, 'http_requests_total', { method: 'POST', route: '/graphql', status: '200' }),
     ).toBeGreaterThanOrEqual(5);
 
-    // One charge per paid order: confirmed for the approved one, declined for the declined one;
-    // the order cancelled at once may have been charged (confirmed) before the cancel or not.
+    // Charges: the approved order's is confirmed, the declined one's declined; the order cancelled
+    // at once may have been charged before the cancel or not. A call that timed out on a loaded
+    // machine is retried, so orders-api may count more calls than payments-api has payments.
     const charges = sum(samples, 'orders_payment_calls_total', { call: 'charge' });
-    expect(
-      valueOf(samples, 'orders_payment_calls_total', { call: 'charge', outcome: 'declined' }),
-    ).toBe(1);
-    expect(
-      valueOf(samples, 'orders_payment_calls_total', { call: 'charge', outcome: 'confirmed' }),
-    ).toBeGreaterThanOrEqual(1);
-    expect(charges).toBeGreaterThanOrEqual(2);
-    expect(charges).toBeLessThanOrEqual(3);
+    const chargeOutcome = (outcome: string) =>
+      valueOf(samples, 'orders_payment_calls_total', { call: 'charge', outcome }) ?? 0;
+    expect(chargeOutcome('confirmed')).toBeGreaterThanOrEqual(1);
+    expect(chargeOutcome('declined')).toBeGreaterThanOrEqual(1);
     expect(valueOf(samples, 'orders_payment_call_duration_seconds_count', { call: 'charge' })).toBe(
       charges,
     );
@@ -140,22 +137,25 @@ describe('GET /metrics after the README scenario', () => {
       (s) => valueOf(s, 'graphql_active_subscriptions') === 0,
     );
 
-    const payments = await scrape(stack.payments.url);
+    // payments-api counted every charge request once; the declined order has one declined payment.
+    const payments = await eventually(
+      () => scrape(stack.payments.url),
+      (p) =>
+        sum(p, 'payments_charges_total', {}) ===
+        sum(p, 'http_requests_total', { method: 'POST', route: '/payments' }),
+      5_000,
+    );
     expect(valueOf(payments, 'payments_charges_total', { outcome: 'declined' })).toBe(1);
-    expect(valueOf(payments, 'payments_charges_total', { outcome: 'confirmed' })).toBe(charges - 1);
     expect(
-      valueOf(payments, 'http_requests_total', {
-        method: 'POST',
-        route: '/payments',
-        status: '201',
-      }),
-    ).toBe(charges);
+      valueOf(payments, 'payments_charges_total', { outcome: 'confirmed' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sum(payments, 'payments_charges_total', {})).toBeGreaterThanOrEqual(2);
     expect(
       valueOf(payments, 'http_request_duration_seconds_count', {
         method: 'POST',
         route: '/payments',
       }),
-    ).toBeGreaterThanOrEqual(charges);
+    ).toBe(sum(payments, 'http_requests_total', { method: 'POST', route: '/payments' }));
     expect(payments.filter((s) => Object.values(s.labels).some((v) => UUID.test(v)))).toEqual([]);
   });
 

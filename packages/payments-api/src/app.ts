@@ -40,7 +40,7 @@ export async function startPaymentsApi(
   const database = await openPaymentsDatabase(settings, (message) => {
     logger.debug({ message }, 'database notice');
   });
-  const tracing = startTracing({
+  const tracing = await startTracing({
     serviceName: settings.serviceName,
     otlpEndpoint: settings.otlpEndpoint,
     spanProcessors: options.spanProcessors,

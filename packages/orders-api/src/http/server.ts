@@ -30,7 +30,7 @@ import {
 import { observeRequests, resumeRequestContext } from '../observability/http-observability.js';
 import type { OrdersMetrics } from '../observability/metrics.js';
 import { acceptRequestId } from '../observability/request-context.js';
-import { contextFromHeaders } from '../observability/tracing.js';
+import { contextFromHeaders } from '../observability/trace-context.js';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;

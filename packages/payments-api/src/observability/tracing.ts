@@ -7,7 +7,6 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 
@@ -33,7 +32,7 @@ let contextManagerInstalled = false;
  * context manager is global, because the active span has to follow async calls for every
  * instance alike. No auto-instrumentation: patching modules is unreliable under ESM and tsx.
  */
-export function startTracing(options: TracingOptions): Tracing {
+export async function startTracing(options: TracingOptions): Promise<Tracing> {
   if (!contextManagerInstalled) {
     // False when something else installed one first; that one carries the context just as well.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -41,6 +40,8 @@ export function startTracing(options: TracingOptions): Tracing {
   }
   const spanProcessors = [...(options.spanProcessors ?? [])];
   if (options.otlpEndpoint !== undefined) {
+    // Loaded only when needed: it is the largest part of the SDK, and most runs export nothing.
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     spanProcessors.push(
       new BatchSpanProcessor({
         exporter: new OTLPTraceExporter({ url: `${options.otlpEndpoint}/v1/traces` }),
