@@ -14,7 +14,7 @@ import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
 import type { TransitionRecord } from '../observability/metrics.js';
-import { traceParentOf } from '../observability/trace-context.js';
+import { traceParentOf } from '../observability/tracing.js';
 import type { OrderView } from './order.model.js';
 import type { OrderStore } from './order-store.js';
 
@@ -63,19 +63,18 @@ export class OrdersService {
         : hashRequest({ items, currency, paymentToken: draft.paymentToken ?? null });
     const id = newOrderId();
     const total = orderTotal(items);
-    const createdAt = await this.store.db.transaction((tx) =>
-      this.store.insertOrder(tx, {
-        id,
-        currency,
-        total,
-        items,
-        paymentToken: draft.paymentToken ?? null,
-        idempotencyKey: key,
-        requestHash,
-        // The worker continues this trace when it pays, maybe in another process, maybe later.
-        traceParent: traceParentOf(),
-      }),
-    );
+    // One statement, atomic by itself: no transaction to open around it.
+    const createdAt = await this.store.insertOrder(this.store.db, {
+      id,
+      currency,
+      total,
+      items,
+      paymentToken: draft.paymentToken ?? null,
+      idempotencyKey: key,
+      requestHash,
+      // The worker continues this trace when it pays, maybe in another process, maybe later.
+      traceParent: traceParentOf(),
+    });
     if (createdAt === null) return this.replay(key ?? '', requestHash);
     trace.getActiveSpan()?.setAttribute('order.id', id);
     this.onTransitions([{ from: null, to: 'CREATED' }]);
