@@ -22,7 +22,7 @@ import { runQueryThroughput, type QueryResult } from './scenarios/query-throughp
 import { runSubscriptionFanout, type FanoutResult } from './scenarios/subscription-fanout.js';
 import { BenchDatabases, migrateLikeTheServices } from './stack/bench-databases.js';
 import { graphqlUrl, queryGraphQL, startOrdersApi, startPaymentsApi } from './stack/bench-stack.js';
-import { BENCH_DIR } from './stack/repo-paths.js';
+import { BENCH_DIR, REPO_DIR } from './stack/repo-paths.js';
 import type { ServiceProcess } from './stack/service-process.js';
 
 export type Log = (line: string) => void;
@@ -76,7 +76,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
 
-  const machine = await describeMachine(await databases.serverVersion());
+  const machine = await describeMachine(await databases.serverVersion(), REPO_DIR);
   log(
     `machine: ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAtStart.join(' ')}, ` +
       `${machine.busyBeforeStartPercent ?? '?'} % busy before start`,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { openFilesLimit, readSystemCpu } from './process-usage.js';
 
@@ -9,6 +10,8 @@ export interface MachineInfo {
   os: string;
   node: string;
   postgres: string;
+  /** The commit measured, with `-dirty` when the working tree had changes. */
+  commit: string;
   openFilesLimit: number | null;
   /** Load average (1, 5, 15 min) when the run started and ended: others' work shows here. */
   loadAtStart: number[];
@@ -17,8 +20,24 @@ export interface MachineInfo {
   busyBeforeStartPercent: number | null;
 }
 
+/** The checked-out commit of `repoDir`, marked dirty when anything in it is changed. */
+function describeCommit(repoDir: string): string {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: repoDir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
 /** Describes this machine; samples one second of CPU to see whether something else is running. */
-export async function describeMachine(postgres: string): Promise<MachineInfo> {
+export async function describeMachine(postgres: string, repoDir: string): Promise<MachineInfo> {
   const before = readSystemCpu();
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const after = readSystemCpu();
@@ -33,6 +52,7 @@ export async function describeMachine(postgres: string): Promise<MachineInfo> {
     os: `${osType()} ${release()}`,
     node: process.version,
     postgres,
+    commit: describeCommit(repoDir),
     openFilesLimit: openFilesLimit(),
     loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
     loadAtEnd: [],

@@ -284,7 +284,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     `Run of ${report.startedAt}, ${num(report.elapsedS)} s. Produced by \`pnpm bench\`; see [bench/README.md](../README.md) for what each figure means.`,
     '',
-    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; ${m.postgres}; open-files limit ${m.openFilesLimit ?? 'unknown'}.`,
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; ${m.postgres}; open-files limit ${m.openFilesLimit ?? 'unknown'}. Commit measured: ${m.commit}.`,
     '',
     busy,
     '',
