@@ -14,7 +14,7 @@ import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
 import type { TransitionRecord } from '../observability/metrics.js';
-import { traceParentOf } from '../observability/tracing.js';
+import { traceParentOf } from '../observability/trace-context.js';
 import type { OrderView } from './order.model.js';
 import type { OrderStore } from './order-store.js';
 
