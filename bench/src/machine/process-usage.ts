@@ -66,10 +66,12 @@ export class CpuMeter {
   private readonly last = new Map<number, number>();
   private startedAt = 0;
   private stoppedAt = 0;
+  private running = false;
 
   constructor(private readonly pids: () => readonly number[]) {}
 
   start(): void {
+    this.running = true;
     this.first.clear();
     this.last.clear();
     this.startedAt = performance.now();
@@ -79,7 +81,10 @@ export class CpuMeter {
     }
   }
 
+  /** Ends the interval; does nothing when it has already ended (so a timer and a finally may both call it). */
   stop(): void {
+    if (!this.running) return;
+    this.running = false;
     this.stoppedAt = performance.now();
     for (const pid of this.first.keys()) {
       const usage = readProcessUsage(pid);

@@ -168,9 +168,10 @@ async function runStep(
       database.start();
     });
   }, measureStart - Date.now());
-  const stopMeters = setTimeout(() => {
+  const stopMetersNow = () => {
     for (const meter of meters) meter.stop();
-  }, measureEnd - Date.now());
+  };
+  const stopMeters = setTimeout(stopMetersNow, measureEnd - Date.now());
 
   let reports: OpenLoopReport[];
   try {
@@ -190,6 +191,8 @@ async function runStep(
   } finally {
     clearTimeout(startMeters);
     clearTimeout(stopMeters);
+    // The last request is due one interval before the window ends and may be answered sooner.
+    stopMetersNow();
     await Promise.all(generators.map((g) => g.close()));
   }
 

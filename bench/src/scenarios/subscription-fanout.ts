@@ -225,6 +225,8 @@ async function runStep(
     );
     clearTimeout(startMeter);
     clearTimeout(stopMeter);
+    // The last cancel is due one interval before the window ends and may be answered sooner.
+    serverCpu.stop();
     // Events still on their way when the last cancel was answered.
     await waitUntilIdle(
       servers.map((s) => s.pid),
