@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertInvariants } from './support/invariants.js';
 import {
   CANCEL_ORDER,
   Stack,
@@ -20,6 +21,9 @@ describe('cancelling while the payment is pending or the order awaits delivery',
     });
   });
   afterAll(() => stack.close());
+  afterEach(async () => {
+    await assertInvariants(stack);
+  });
 
   it('cancels a CREATED order; the confirmation that arrives afterwards never revives it', async () => {
     const order = await createOrder(stack, { paymentToken: 'tok_approve' });
@@ -115,6 +119,9 @@ describe('cancelling a delivered order', () => {
     stack = await Stack.start({ orders: { DELIVERY_DELAY_SECONDS: '0' } });
   });
   afterAll(() => stack.close());
+  afterEach(async () => {
+    await assertInvariants(stack);
+  });
 
   it('is refused with ORDER_NOT_CANCELLABLE and leaves the order as it was', async () => {
     const order = await createOrder(stack);

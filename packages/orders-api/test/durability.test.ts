@@ -9,6 +9,7 @@ import {
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/db/schema.js';
+import { assertInvariants } from './support/invariants.js';
 import {
   OrdersProcess,
   PaymentsRecorder,
@@ -294,6 +295,16 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
         expect(record?.status, order.id).not.toBe('confirmed');
       }
     }
+  });
+
+  it('holds the invariants of issue 5 over every order', async () => {
+    const db = ordersDb as TestDatabase;
+    const report = await assertInvariants({
+      ...(db.url === undefined ? { graphqlUrl: second.url } : { ordersDatabaseUrl: db.url }),
+      paymentsUrl: payments?.url ?? '',
+      orderIds: placed.map((o) => o.id),
+    });
+    expect(report.orders).toBe(placed.length);
   });
 
   it('stops cleanly on SIGTERM with no job left behind on the database', async () => {

@@ -8,6 +8,7 @@ import {
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { assertInvariants, recordingOf } from './support/invariants.js';
 import {
   OrdersProcess,
   PaymentsRecorder,
@@ -203,6 +204,23 @@ describe.skipIf(!serverUrl)('three orders-api processes on one PostgreSQL databa
       expect(records[0]?.status, id).toBe(final?.status === 'DELIVERED' ? 'confirmed' : 'declined');
       if (final?.status === 'DELIVERED') expect(records[0]?.amount, id).toBe(final.total);
     }
+  });
+
+  it('holds the invariants of issue 5, for the orders and for every subscriber', async () => {
+    const everyOrder = new Set(orderIds);
+    await assertInvariants({
+      ordersDatabaseUrl: ordersDb?.url ?? '',
+      paymentsUrl: payments?.url ?? '',
+      orderIds,
+      recordings: subscribers.map((sub, index) =>
+        recordingOf(
+          PROCESS_NAMES[index] ?? String(index),
+          sub,
+          ({ orderUpdated: o }) => ({ id: o.id, status: o.status, version: o.history.length }),
+          everyOrder,
+        ),
+      ),
+    });
   });
 
   it('stops every process cleanly on SIGTERM', async () => {

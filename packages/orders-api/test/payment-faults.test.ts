@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings, startOrdersApi, type OrdersApi } from '../src/app.js';
 import { FaultRelay, type Fault, type RelayedCall } from './support/fault-relay.js';
+import { assertInvariants } from './support/invariants.js';
 import { paymentRecordsOf, type PaymentRecord } from './support/processes.js';
 import {
   CREATE_ORDER,
@@ -74,8 +75,11 @@ describe(`payment calls through a faulty network (${databaseKind})`, () => {
     expect((await settle(warmUp.id)).status).toBe('CONFIRMED');
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     relay?.reset();
+    // Issue 5's invariants, over every order placed so far.
+    const { orders: api, payments: provider } = running();
+    await assertInvariants({ graphqlUrl: api.url, paymentsUrl: provider.url });
   });
 
   afterAll(async () => {
