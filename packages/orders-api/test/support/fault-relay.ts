@@ -60,8 +60,11 @@ export class FaultRelay {
     readonly url: string,
   ) {}
 
-  /** Starts a relay to `target` (payments-api's base URL) on a free loopback port. */
-  static async start(target: string): Promise<FaultRelay> {
+  /**
+   * Starts a relay to `target` (payments-api's base URL) on a free loopback port, or on `port`
+   * (to bring a closed relay back where its callers expect it).
+   */
+  static async start(target: string, port = 0): Promise<FaultRelay> {
     let relay: FaultRelay | null = null;
     const server = createServer((req, res) => {
       // A caller that goes away mid-request ends the request stream with an error: nothing to do.
@@ -71,10 +74,10 @@ export class FaultRelay {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
+      server.listen(port, '127.0.0.1', resolve);
     });
-    const { port } = server.address() as AddressInfo;
-    relay = new FaultRelay(server, target.replace(/\/+$/, ''), `http://127.0.0.1:${port}`);
+    const { port: bound } = server.address() as AddressInfo;
+    relay = new FaultRelay(server, target.replace(/\/+$/, ''), `http://127.0.0.1:${bound}`);
     return relay;
   }
 
