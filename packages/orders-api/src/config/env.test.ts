@@ -205,3 +205,64 @@ describe('orders-api settings', () => {
     ]);
   });
 });
+
+describe('orders-api access settings', () => {
+  const SECRET = 's'.repeat(32);
+
+  it('is off, every request the demo customer, when neither a secret nor a key set is given', () => {
+    expect(loadSettings({}).access).toEqual({ mode: 'off' });
+  });
+
+  it('reads an HS256 secret, or a key set URL, with the optional issuer and audience', () => {
+    expect(
+      loadSettings({ ORDERS_JWT_SECRET: SECRET, ORDERS_JWT_ISSUER: 'https://id.example.com' })
+        .access,
+    ).toEqual({
+      mode: 'hs256',
+      secret: SECRET,
+      issuer: 'https://id.example.com',
+      audience: undefined,
+    });
+    expect(
+      loadSettings({
+        ORDERS_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+        ORDERS_JWT_AUDIENCE: 'orders-api',
+      }).access,
+    ).toEqual({
+      mode: 'jwks',
+      jwksUrl: 'https://id.example.com/.well-known/jwks.json',
+      issuer: undefined,
+      audience: 'orders-api',
+    });
+  });
+
+  it('refuses a secret shorter than 32 bytes, saying its length and not its value', () => {
+    const problems = problemsOf({ ORDERS_JWT_SECRET: 'short-secret' });
+    expect(problems).toEqual([
+      'ORDERS_JWT_SECRET: must be at least 32 bytes for HS256, is 12 (make one with `openssl rand -base64 48`)',
+    ]);
+    // Bytes, not characters: 16 two-byte letters are enough.
+    expect(loadSettings({ ORDERS_JWT_SECRET: 'é'.repeat(16) }).access.mode).toBe('hs256');
+  });
+
+  it('refuses both a secret and a key set', () => {
+    expect(
+      problemsOf({ ORDERS_JWT_SECRET: SECRET, ORDERS_JWKS_URL: 'https://id.example.com/jwks' }),
+    ).toEqual([
+      'ORDERS_JWKS_URL: set one of ORDERS_JWT_SECRET (HS256) and ORDERS_JWKS_URL, not both',
+    ]);
+  });
+
+  it.each(['id.example.com/jwks', 'file:///etc/jwks.json'])(
+    'refuses a key set URL that is not http(s): %s',
+    (value) => {
+      expect(variablesOf(problemsOf({ ORDERS_JWKS_URL: value }))).toEqual(['ORDERS_JWKS_URL']);
+    },
+  );
+
+  it('refuses an issuer or audience that nothing would check', () => {
+    expect(
+      variablesOf(problemsOf({ ORDERS_JWT_ISSUER: 'https://id', ORDERS_JWT_AUDIENCE: 'orders' })),
+    ).toEqual(['ORDERS_JWT_AUDIENCE', 'ORDERS_JWT_ISSUER']);
+  });
+});

@@ -65,7 +65,39 @@ const schema = z.object({
   METRICS_ENABLED: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('true'),
+  // Per-customer access (issue 5): one of the two turns it on; neither, every request is the
+  // demo customer. The secret's length is checked below, on the raw value.
+  ORDERS_JWT_SECRET: z.string().optional(),
+  ORDERS_JWKS_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be an http(s) URL such as https://issuer.example.com/.well-known/jwks.json',
+    })
+    .optional(),
+  ORDERS_JWT_ISSUER: z.string().trim().min(1).optional(),
+  ORDERS_JWT_AUDIENCE: z.string().trim().min(1).optional(),
 });
+
+/** HS256 needs a key at least as long as its hash (RFC 7518, section 3.2). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+/** How callers are identified: not at all (the demo customer), or by a verified JWT. */
+export type AccessSettings =
+  | { mode: 'off' }
+  | {
+      mode: 'hs256';
+      secret: string;
+      /** Required `iss` claim, when set. */
+      issuer: string | undefined;
+      /** Required `aud` claim, when set. */
+      audience: string | undefined;
+    }
+  | {
+      mode: 'jwks';
+      jwksUrl: string;
+      issuer: string | undefined;
+      audience: string | undefined;
+    };
 
 export type OrdersSettings = {
   nodeEnv: 'development' | 'production' | 'test';
@@ -94,6 +126,8 @@ export type OrdersSettings = {
   serviceName: string;
   /** Whether `GET /metrics` is served. */
   metricsEnabled: boolean;
+  /** Bearer tokens required (and whose), or off: every request acts as the demo customer. */
+  access: AccessSettings;
 };
 
 /** Thrown when the environment is invalid; its message names every bad variable. */
@@ -124,6 +158,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): OrdersSettin
       'PAYMENTS_API_TOKEN: is required in production, and must not be the development default',
     );
   }
+  problems.push(...accessProblems(given));
   if (!parsed.success || problems.length > 0) throw new SettingsError(problems);
   const e = parsed.data;
   return {
@@ -149,5 +184,43 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): OrdersSettin
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
     serviceName: e.OTEL_SERVICE_NAME,
     metricsEnabled: e.METRICS_ENABLED === 'true' || e.METRICS_ENABLED === '1',
+    access: accessOf(e),
   };
+}
+
+/** What is wrong with the access variables as given; checked on the raw values. */
+function accessProblems(given: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const secret = given.ORDERS_JWT_SECRET;
+  const bytes = secret === undefined ? 0 : Buffer.byteLength(secret, 'utf8');
+  if (secret !== undefined && bytes < MIN_JWT_SECRET_BYTES) {
+    // The length only, never the value.
+    problems.push(
+      `ORDERS_JWT_SECRET: must be at least ${MIN_JWT_SECRET_BYTES} bytes for HS256, is ${bytes} ` +
+        '(make one with `openssl rand -base64 48`)',
+    );
+  }
+  if (secret !== undefined && given.ORDERS_JWKS_URL !== undefined) {
+    problems.push(
+      'ORDERS_JWKS_URL: set one of ORDERS_JWT_SECRET (HS256) and ORDERS_JWKS_URL, not both',
+    );
+  }
+  if (secret === undefined && given.ORDERS_JWKS_URL === undefined) {
+    for (const name of ['ORDERS_JWT_ISSUER', 'ORDERS_JWT_AUDIENCE'] as const) {
+      if (given[name] !== undefined) {
+        problems.push(`${name}: has no effect without ORDERS_JWT_SECRET or ORDERS_JWKS_URL`);
+      }
+    }
+  }
+  return problems;
+}
+
+function accessOf(e: z.infer<typeof schema>): AccessSettings {
+  const claims = { issuer: e.ORDERS_JWT_ISSUER, audience: e.ORDERS_JWT_AUDIENCE };
+  if (e.ORDERS_JWT_SECRET !== undefined) {
+    return { mode: 'hs256', secret: e.ORDERS_JWT_SECRET, ...claims };
+  }
+  if (e.ORDERS_JWKS_URL !== undefined)
+    return { mode: 'jwks', jwksUrl: e.ORDERS_JWKS_URL, ...claims };
+  return { mode: 'off' };
 }
