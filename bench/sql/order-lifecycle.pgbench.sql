@@ -9,7 +9,7 @@ BEGIN;
 insert into "orders" ("id", "status", "currency", "total", "cancellation_reason", "payment_token", "payment_id", "payment_attempts", "idempotency_key", "request_hash", "next_action", "next_action_at", "attempts", "claim_token", "version", "created_at", "updated_at")
   values ((lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3) || '8' || substr(md5(random()::text), 1, 15))::uuid,
           'CREATED', 'EUR', 3750, default, 'tok_approve', default, default, NULL, NULL, 'PAY', now(), default, default, default, default, default)
-  on conflict ("idempotency_key") do nothing returning "created_at", "id" \gset
+  on conflict ("customer_id", "idempotency_key") do nothing returning "created_at", "id" \gset
 insert into "order_items" ("order_id", "line", "sku", "name", "quantity", "unit_price") values (:id, 0, 'MUG-1', 'Mug', 2, 1250), (:id, 1, 'TEA-1', 'Tea', 1, 1250);
 insert into "order_transitions" ("order_id", "seq", "from_status", "to_status", "reason", "at") values (:id, 1, NULL, 'CREATED', default, now());
 select pg_notify('order_events', :id::text || ':1'), pg_notify('order_jobs', '');

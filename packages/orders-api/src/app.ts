@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@oms/database';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
+import { createAuthenticator } from './auth/authenticator.js';
 import type { OrdersSettings } from './config/env.js';
 import { schema } from './db/schema.js';
 import { buildOrdersSchema } from './graphql/schema.js';
@@ -104,7 +105,8 @@ export async function startOrdersApi(
 
   const http = await startHttpServer({
     schema: await buildOrdersSchema(events.pubSub),
-    context: { orders, events },
+    services: { orders, events },
+    authenticator: createAuthenticator(settings.access),
     host: settings.host,
     port: settings.port,
     maxBodyBytes: settings.maxBodyBytes,
@@ -136,6 +138,14 @@ export async function startOrdersApi(
   );
   if (settings.usesDevToken) {
     log.warn('PAYMENTS_API_TOKEN is not set: using the development default token');
+  }
+  if (settings.access.mode === 'off') {
+    log.warn(
+      'per-customer access is off: every request acts as the demo customer (set ORDERS_JWT_SECRET or ORDERS_JWKS_URL)',
+    );
+  } else {
+    const { mode, issuer, audience } = settings.access;
+    log.info({ mode, issuer, audience }, 'per-customer access is on: bearer tokens required');
   }
 
   let closing: Promise<void> | null = null;

@@ -4,6 +4,7 @@ import { openDatabase, queryRows, sql, type DatabaseHandle } from '@oms/database
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { followUpOf, isValidPath, type OrderEvent, type OrderStatus } from '@oms/order-lifecycle';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_PRINCIPAL } from '../src/auth/principal.js';
 import { schema, type OrdersSchema } from '../src/db/schema.js';
 import { newOrderId } from '../src/orders/order-ids.js';
 import {
@@ -224,6 +225,7 @@ describe.skipIf(!serverUrl)('OrderStore under concurrency (two connection pools)
     await slow.ping();
     link.delayMs = SLOW_LINK_MS;
     const cancelling = new OrdersService(new OrderStore(slow.db), () => undefined).cancelOrder(
+      DEMO_PRINCIPAL,
       id,
       null,
     );
@@ -296,7 +298,7 @@ const cancelCreated: Runner = {
 const cancelViaService: Runner = {
   name: 'cancel (service)',
   async run(_store, cancels, id) {
-    const order = await cancels.cancelOrder(id, null);
+    const order = await cancels.cancelOrder(DEMO_PRINCIPAL, id, null);
     const [, contested, after] = order.history.map((h) => h.to);
     if (contested === 'CANCELLED') return ['CANCEL_REQUESTED'];
     return after === 'CANCELLED' ? ['CANCEL_AFTER_CONFIRM'] : [];

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase, sql, type DatabaseHandle } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PRINCIPAL } from '../src/auth/principal.js';
 import { schema, type OrdersSchema } from '../src/db/schema.js';
 import { oldestDueJobAgeSeconds } from '../src/orders/job-backlog.js';
 import { OrderStore } from '../src/orders/order-store.js';
@@ -30,7 +31,7 @@ describe('the oldest due job age read for /metrics', () => {
   });
 
   const create = () =>
-    new OrdersService(store, () => undefined).createOrder({
+    new OrdersService(store, () => undefined).createOrder(DEMO_PRINCIPAL, {
       items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: 100 }],
     });
   const dueIn = (id: string, seconds: number) =>

@@ -11,6 +11,7 @@ import {
   smallint,
   text,
   timestamp,
+  unique,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -38,7 +39,13 @@ export const orders = pgTable(
     paymentId: text('payment_id'),
     /** How many payment calls were started; more than zero means money may have moved. */
     paymentAttempts: integer('payment_attempts').notNull().default(0),
-    idempotencyKey: text('idempotency_key').unique('orders_idempotency_key_key'),
+    /**
+     * The token subject (`sub`) of the customer who created it; rows from before per-customer
+     * access, and every order made without it, belong to `demo-customer`.
+     */
+    customerId: text('customer_id').notNull().default('demo-customer'),
+    /** Unique per customer (see the constraint below), never across customers. */
+    idempotencyKey: text('idempotency_key'),
     requestHash: text('request_hash'),
     nextAction: orderFollowUp('next_action'),
     nextActionAt: ts('next_action_at'),
@@ -66,6 +73,10 @@ export const orders = pgTable(
       .where(sql`${t.nextAction} is not null`),
     index('orders_newest_idx').on(t.createdAt.desc(), t.id.desc()),
     index('orders_status_newest_idx').on(t.status, t.createdAt.desc(), t.id.desc()),
+    // A customer's own list, newest first.
+    index('orders_customer_newest_idx').on(t.customerId, t.createdAt.desc(), t.id.desc()),
+    // Per customer: another customer's key neither collides with nor reveals this one's order.
+    unique('orders_customer_idempotency_key_key').on(t.customerId, t.idempotencyKey),
     // The database refuses what the application should never write, as a second line of defence.
     check('orders_total_in_range', sql`${t.total} >= 0`),
     check('orders_currency_iso', sql`${t.currency} ~ '^[A-Z]{3}$'`),

@@ -19,7 +19,8 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { GraphQLContext } from '../graphql/context.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { GraphQLContext, GraphQLServices } from '../graphql/context.js';
 import { createErrorFormatter, formatForTransport } from '../graphql/errors.js';
 import { MAX_TOKENS, operationLimits } from '../graphql/schema.js';
 import {
@@ -31,10 +32,20 @@ import { observeRequests, resumeRequestContext } from '../observability/http-obs
 import type { OrdersMetrics } from '../observability/metrics.js';
 import { acceptRequestId } from '../observability/request-context.js';
 import { contextFromHeaders } from '../observability/trace-context.js';
+import {
+  admitConnection,
+  forgetConnection,
+  principalOfConnection,
+  principalOfRequest,
+  requireBearer,
+} from './access.js';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
-  context: GraphQLContext;
+  /** The services every operation's context holds, with the principal of its request or socket. */
+  services: GraphQLServices;
+  /** Who each request and WebSocket connection is; the demo customer when access is off. */
+  authenticator: Authenticator;
   host: string;
   port: number;
   maxBodyBytes: number;
@@ -83,7 +94,7 @@ function redirectBrowsersTo(ideUrl: string): RequestHandler {
 
 /** GraphQL over HTTP and graphql-ws on one port and path (`/graphql`), plus health probes. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const { schema, context, log, metrics } = options;
+  const { schema, services, authenticator, log, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
   app.use(observeRequests({ tracer: options.tracer, log, metrics }));
@@ -104,7 +115,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      context: () => context,
+      context: (ctx) => ({ ...services, principal: principalOfConnection(ctx) }),
+      onConnect: (ctx) => admitConnection(authenticator, ctx, log),
+      onClose: (ctx) => {
+        forgetConnection(ctx);
+      },
       ...observedWsExecution(
         {
           execute: (args) => Promise.resolve(execute(args)),
@@ -157,7 +172,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         return {
           schema,
           document,
-          contextValue: context,
+          contextValue: {
+            ...services,
+            principal: principalOfConnection(ctx),
+          } satisfies GraphQLContext,
           variableValues: payload.variables,
           operationName: payload.operationName,
         };
@@ -217,9 +235,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.get('/graphql', redirectBrowsersTo(options.ideUrl));
   app.use(
     '/graphql',
+    requireBearer(authenticator, log),
     express.json({ limit: options.maxBodyBytes }),
     resumeRequestContext(),
-    expressMiddleware(apollo, { context: () => Promise.resolve(context) }),
+    expressMiddleware(apollo, {
+      context: ({ req }) => Promise.resolve({ ...services, principal: principalOfRequest(req) }),
+    }),
   );
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });

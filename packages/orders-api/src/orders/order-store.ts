@@ -6,7 +6,8 @@ import {
   type OrderStatus,
   type TransitionRule,
 } from '@oms/order-lifecycle';
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { DEMO_CUSTOMER_ID } from '../auth/principal.js';
 import { orders, type OrdersSchema } from '../db/schema.js';
 import type { OrderCursor } from './order-cursor.js';
 import type { OrderItemView, OrderView } from './order.model.js';
@@ -68,6 +69,8 @@ export interface NewOrder {
   idempotencyKey: string | null;
   requestHash: string | null;
   traceParent?: string | null;
+  /** Whose order it is; absent: the demo customer's (the column's default). */
+  customerId?: string;
 }
 
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
@@ -102,11 +105,13 @@ export class OrderStore {
       executor,
       sql`with created as (
             insert into orders (id, status, currency, total, payment_token, idempotency_key,
-                                request_hash, trace_parent, next_action, next_action_at)
+                                request_hash, trace_parent, next_action, next_action_at,
+                                customer_id)
             values (${order.id}::uuid, 'CREATED', ${order.currency}, ${order.total},
                     ${order.paymentToken}, ${order.idempotencyKey}, ${order.requestHash},
-                    ${order.traceParent ?? null}, 'PAY', now())
-            on conflict (idempotency_key) do nothing
+                    ${order.traceParent ?? null}, 'PAY', now(),
+                    ${order.customerId ?? DEMO_CUSTOMER_ID})
+            on conflict (customer_id, idempotency_key) do nothing
             returning id, created_at
           ),
           lines as (
@@ -126,14 +131,15 @@ export class OrderStore {
     return createdAt === undefined ? null : toDate(createdAt);
   }
 
-  /** The order holding an idempotency key, with the hash of the request that created it. */
+  /** The customer's order holding an idempotency key, with the hash of the request that made it. */
   async findByIdempotencyKey(
+    customerId: string,
     key: string,
   ): Promise<{ id: string; requestHash: string | null } | null> {
     const rows = await this.db
       .select({ id: orders.id, requestHash: orders.requestHash })
       .from(orders)
-      .where(eq(orders.idempotencyKey, key));
+      .where(and(eq(orders.customerId, customerId), eq(orders.idempotencyKey, key)));
     return rows[0] ?? null;
   }
 
@@ -141,9 +147,13 @@ export class OrderStore {
   async lockForCancel(
     tx: Tx,
     id: string,
-  ): Promise<{ status: OrderStatus; paymentAttempts: number } | null> {
+  ): Promise<{ status: OrderStatus; paymentAttempts: number; customerId: string } | null> {
     const rows = await tx
-      .select({ status: orders.status, paymentAttempts: orders.paymentAttempts })
+      .select({
+        status: orders.status,
+        paymentAttempts: orders.paymentAttempts,
+        customerId: orders.customerId,
+      })
       .from(orders)
       .where(eq(orders.id, id))
       .for('update');
@@ -310,6 +320,15 @@ export class OrderStore {
     return rows[0]?.status ?? null;
   }
 
+  /** Whose order this is, or null when there is no such order. */
+  async customerOf(id: string): Promise<string | null> {
+    const rows = await this.db
+      .select({ customerId: orders.customerId })
+      .from(orders)
+      .where(eq(orders.id, id));
+    return rows[0]?.customerId ?? null;
+  }
+
   /** When the next background job falls due, or null when there is none. */
   async nextDueAt(): Promise<Date | null> {
     const rows = await queryRows<{ due: Date | string | null }>(
@@ -328,13 +347,18 @@ export class OrderStore {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
-  /** One page of the newest-first list, optionally of one status; fetches one extra row. */
+  /**
+   * One page of the newest-first list, optionally of one status and of one customer (null: of
+   * every customer); fetches one extra row.
+   */
   async page(
     limit: number,
     after: OrderCursor | null,
     status: OrderStatus | null,
+    customerId: string | null = null,
   ): Promise<OrderView[]> {
     const conditions = [
+      customerId === null ? sql`true` : sql`o.customer_id = ${customerId}`,
       status === null ? sql`true` : sql`o.status = ${status}::order_status`,
       after === null
         ? sql`true`
@@ -355,7 +379,7 @@ export class OrderStore {
     const rows = await queryRows<ViewRow>(
       this.db,
       sql`select o.id, o.status, o.currency, o.total, o.created_at, o.updated_at,
-                 o.cancellation_reason,
+                 o.cancellation_reason, o.customer_id,
                  (select json_agg(json_build_array(i.sku, i.name, i.quantity, i.unit_price)
                                   order by i.line)
                     from order_items i where i.order_id = o.id) as items,
@@ -377,6 +401,7 @@ interface ViewRow {
   created_at: Date | string;
   updated_at: Date | string;
   cancellation_reason: string | null;
+  customer_id: string;
   items: Json<[string, string, number, number][]> | null;
   history: Json<[OrderStatus | null, OrderStatus, string, string | null][]> | null;
 }
@@ -395,6 +420,7 @@ function toView(row: ViewRow): OrderView {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     cancellationReason: row.cancellation_reason,
+    customerId: row.customer_id,
     items: fromJson(row.items, []).map(([sku, name, quantity, unitPrice]) => ({
       sku,
       name,

@@ -13,6 +13,7 @@ function cancelledAfterConfirm(): OrderView {
     items: [{ sku: 'SKU-1', name: 'Widget', quantity: 2, unitPrice: 1250 }],
     total: 2500,
     currency: 'EUR',
+    customerId: 'customer-1',
     createdAt: t1,
     updatedAt: t3,
     cancellationReason: 'changed my mind',

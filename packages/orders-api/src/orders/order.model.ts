@@ -34,6 +34,8 @@ export interface OrderView {
   items: OrderItemView[];
   total: number;
   currency: string;
+  /** Whose order it is: the `sub` of the token that created it, or the demo customer. */
+  customerId: string;
   createdAt: Date;
   updatedAt: Date;
   cancellationReason: string | null;

@@ -1,15 +1,17 @@
+import { filter } from '@graphql-yoga/subscription';
 import type { OrderStatus as Status } from '@oms/order-lifecycle';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { canAccess } from '../auth/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { OrderConnectionView, OrderView } from './order.model.js';
 import { CreateOrderInput, Order, OrderConnection, OrderStatus } from './order.types.js';
 
-/** Thin: arguments in, one service call, the answer shaped for GraphQL. */
+/** Thin: arguments and the caller in, one service call, the answer shaped for GraphQL. */
 @Resolver(() => Order)
 export class OrderResolver {
   @Query(() => Order, { nullable: true, description: 'Null when there is no such order' })
   order(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<OrderView | null> {
-    return ctx.orders.findOrder(id);
+    return ctx.orders.findOrder(ctx.principal, id);
   }
 
   @Query(() => OrderConnection, { description: 'Newest first; `first` is 1..100 (default 20)' })
@@ -19,7 +21,7 @@ export class OrderResolver {
     @Arg('status', () => OrderStatus, { nullable: true }) status: Status | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderConnectionView> {
-    const page = await ctx.orders.listOrders(first, after, status);
+    const page = await ctx.orders.listOrders(ctx.principal, first, after, status);
     return {
       edges: page.orders.map((node, i) => ({ node, cursor: page.cursors[i] ?? '' })),
       pageInfo: {
@@ -36,7 +38,7 @@ export class OrderResolver {
     @Arg('input', () => CreateOrderInput) input: CreateOrderInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderView> {
-    return ctx.orders.createOrder(input);
+    return ctx.orders.createOrder(ctx.principal, input);
   }
 
   @Mutation(() => Order, {
@@ -47,16 +49,23 @@ export class OrderResolver {
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderView> {
-    return ctx.orders.cancelOrder(id, reason);
+    return ctx.orders.cancelOrder(ctx.principal, id, reason);
   }
 
   @Subscription(() => Order, {
-    description: 'One event per transition; with id, that order only; without, all orders',
+    description:
+      "One event per transition; with id, that order only; without, all the caller's orders",
     subscribe: async ({ args, context }) => {
       const { id } = args as { id?: string | null };
-      const ctx = context as GraphQLContext;
-      const orderId = id === undefined || id === null ? null : await ctx.orders.assertExists(id);
-      return ctx.events.subscribe(orderId);
+      const { orders, events, principal } = context as GraphQLContext;
+      if (id !== undefined && id !== null) {
+        // Checked once: an order never changes hands.
+        return events.subscribe(await orders.assertExists(principal, id));
+      }
+      // Events carry the whole order, its customer included: filtered here, not loaded again.
+      return filter((order: OrderView) => canAccess(principal, order.customerId))(
+        events.subscribe(null),
+      );
     },
   })
   orderUpdated(

@@ -39,6 +39,10 @@ export class Order {
   @Field(() => [OrderItem]) items!: OrderItem[];
   @Field(() => Int, { description: 'Sum of quantity × unitPrice, in minor units' }) total!: number;
   @Field(() => String, { description: 'ISO 4217 code' }) currency!: string;
+  @Field(() => String, {
+    description: "Whose order it is: the token's `sub`, or `demo-customer` without access control",
+  })
+  customerId!: string;
   @Field(() => DateTimeResolver) createdAt!: Date;
   @Field(() => DateTimeResolver) updatedAt!: Date;
   @Field(() => String, { nullable: true }) cancellationReason!: string | null;

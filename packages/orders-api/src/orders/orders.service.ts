@@ -10,6 +10,7 @@ import {
   type OrderDraft,
   type OrderStatus,
 } from '@oms/order-lifecycle';
+import { canAccess, type Principal } from '../auth/principal.js';
 import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
@@ -34,7 +35,12 @@ export type WakeWorker = () => void;
 /** Told of transitions once their transaction has committed (for metrics). */
 export type TransitionObserver = (applied: readonly TransitionRecord[]) => void;
 
-/** Creates, cancels and reads orders. Input arrives unchecked; this is where it is checked. */
+/**
+ * Creates, cancels and reads orders. Input arrives unchecked; this is where it is checked. Every
+ * call names who is asking: a customer acts on their own orders only, and another customer's
+ * order is treated exactly like one that does not exist (NOT_FOUND, not FORBIDDEN, so ids
+ * cannot be probed); an admin acts on all.
+ */
 export class OrdersService {
   constructor(
     private readonly store: OrderStore,
@@ -44,9 +50,10 @@ export class OrdersService {
 
   /**
    * Stores a new order as CREATED and queues its payment, in one transaction; the payment
-   * happens in the background. With an idempotency key, a repeat returns the first order.
+   * happens in the background. With an idempotency key, a repeat returns the first order; keys
+   * are the customer's own, so another customer's use of the same key is a different order.
    */
-  async createOrder(draft: OrderDraft): Promise<OrderView> {
+  async createOrder(principal: Principal, draft: OrderDraft): Promise<OrderView> {
     const errors = validateOrderDraft(draft);
     if (errors.length > 0) throw badInput(errors, 'input');
     const currency = draft.currency ?? DEFAULT_CURRENCY;
@@ -74,8 +81,9 @@ export class OrdersService {
       requestHash,
       // The worker continues this trace when it pays, maybe in another process, maybe later.
       traceParent: traceParentOf(),
+      customerId: principal.customerId,
     });
-    if (createdAt === null) return this.replay(key ?? '', requestHash);
+    if (createdAt === null) return this.replay(principal.customerId, key ?? '', requestHash);
     trace.getActiveSpan()?.setAttribute('order.id', id);
     this.onTransitions([{ from: null, to: 'CREATED' }]);
     this.wakeWorker();
@@ -85,6 +93,7 @@ export class OrdersService {
       items,
       total,
       currency,
+      customerId: principal.customerId,
       createdAt,
       updatedAt: createdAt,
       cancellationReason: null,
@@ -92,8 +101,12 @@ export class OrdersService {
     };
   }
 
-  private async replay(key: string, requestHash: string | null): Promise<OrderView> {
-    const existing = await this.store.findByIdempotencyKey(key);
+  private async replay(
+    customerId: string,
+    key: string,
+    requestHash: string | null,
+  ): Promise<OrderView> {
+    const existing = await this.store.findByIdempotencyKey(customerId, key);
     if (existing === null) throw new Error(`idempotency key conflict without an order: ${key}`);
     if (existing.requestHash !== requestHash) {
       throw new OrderError(
@@ -109,13 +122,17 @@ export class OrdersService {
    * Cancels a CREATED or CONFIRMED order (a cancelled one is returned unchanged) and queues the
    * release of any money its payment may have captured.
    */
-  async cancelOrder(rawId: string, reason: string | null | undefined): Promise<OrderView> {
+  async cancelOrder(
+    principal: Principal,
+    rawId: string,
+    reason: string | null | undefined,
+  ): Promise<OrderView> {
     const id = parseOrderId(rawId);
     const errors = validateCancellationReason(reason);
     if (errors.length > 0) throw badInput(errors);
     const cancelled = await this.store.db.transaction(async (tx) => {
       const current = await this.store.lockForCancel(tx, id);
-      if (current === null) throw notFound(id);
+      if (current === null || !canAccess(principal, current.customerId)) throw notFound(id);
       const outcome = cancelOutcome(current.status);
       if (outcome === 'NOT_CANCELLABLE') {
         throw new OrderError(
@@ -141,15 +158,16 @@ export class OrdersService {
     return this.mustFind(id);
   }
 
-  /** The order with this id, or null. */
-  async findOrder(rawId: string): Promise<OrderView | null> {
+  /** The order with this id, or null (also when it is another customer's). */
+  async findOrder(principal: Principal, rawId: string): Promise<OrderView | null> {
     const id = parseOrderId(rawId);
     const [order] = await this.store.findMany([id]);
-    return order ?? null;
+    return order !== undefined && canAccess(principal, order.customerId) ? order : null;
   }
 
-  /** A newest-first page of orders, optionally of one status. */
+  /** A newest-first page of the principal's orders (an admin's: everyone's), maybe of one status. */
   async listOrders(
+    principal: Principal,
     first: number | null | undefined,
     after: string | null | undefined,
     status: OrderStatus | null | undefined,
@@ -159,7 +177,8 @@ export class OrdersService {
       throw badInput([{ field: 'first', message: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
     }
     const cursor = after === null || after === undefined ? null : decodeCursor(after);
-    const rows = await this.store.page(size + 1, cursor, status ?? null);
+    const customerId = principal.admin ? null : principal.customerId;
+    const rows = await this.store.page(size + 1, cursor, status ?? null, customerId);
     const orders = rows.slice(0, size);
     return {
       orders,
@@ -168,10 +187,11 @@ export class OrdersService {
     };
   }
 
-  /** Checks an id given to a subscription and that the order exists. */
-  async assertExists(rawId: string): Promise<string> {
+  /** Checks an id given to a subscription, and that the order exists and is the principal's. */
+  async assertExists(principal: Principal, rawId: string): Promise<string> {
     const id = parseOrderId(rawId);
-    if ((await this.store.statusOf(id)) === null) throw notFound(id);
+    const customerId = await this.store.customerOf(id);
+    if (customerId === null || !canAccess(principal, customerId)) throw notFound(id);
     return id;
   }
 

@@ -3,6 +3,7 @@ import { openDatabase, queryRows, sql, type DatabaseHandle } from '@oms/database
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PRINCIPAL } from '../auth/principal.js';
 import { schema, type OrdersSchema } from '../db/schema.js';
 import { OrderStore } from '../orders/order-store.js';
 import { OrdersService } from '../orders/orders.service.js';
@@ -31,7 +32,7 @@ describe('the worker schedules a failed payment call by its backoff', () => {
 
   it('puts the next attempt between half and all of the base delay away', async () => {
     const store = new OrderStore(database.db);
-    const order = await new OrdersService(store, () => undefined).createOrder({
+    const order = await new OrdersService(store, () => undefined).createOrder(DEMO_PRINCIPAL, {
       items: [{ sku: 'A', name: 'Mug', quantity: 1, unitPrice: 100 }],
     });
     // Nothing listens on port 1 of the loopback: every call fails at once and is retryable.

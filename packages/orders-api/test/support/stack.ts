@@ -81,13 +81,18 @@ export class Stack {
     return postGraphQL<T>(this.graphqlUrl, query, variables, headers);
   }
 
-  /** Starts a subscription and collects what it receives. */
-  subscribe<T>(query: string, variables: Record<string, unknown> = {}): Subscription<T> {
+  /** Starts a subscription and collects what it receives; `connectionParams` go in connection_init. */
+  subscribe<T>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    connectionParams?: Record<string, unknown>,
+  ): Subscription<T> {
     const client = createClient({
       url: this.graphqlUrl.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       retryAttempts: 0,
       lazy: false,
+      ...(connectionParams === undefined ? {} : { connectionParams }),
     });
     this.clients.push(client);
     return new Subscription<T>(client, query, variables);
