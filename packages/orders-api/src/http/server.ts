@@ -22,7 +22,7 @@ import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { GraphQLContext, GraphQLServices } from '../graphql/context.js';
 import { createErrorFormatter, formatForTransport } from '../graphql/errors.js';
-import { MAX_TOKENS, operationLimits } from '../graphql/schema.js';
+import { LIMITS, MAX_TOKENS, operationLimits } from '../graphql/schema.js';
 import {
   graphqlObservabilityPlugin,
   observedWsExecution,
@@ -66,8 +66,6 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
-
 /** As graphql-armor does over HTTP: field names are not guessed for the client. */
 function hideSuggestions(message: string): string {
   return message.replace(/ Did you mean .*\?$/s, ' [Suggestion hidden]');
@@ -105,7 +103,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const wsServer = new WebSocketServer({
     server,
     path: '/graphql',
-    maxPayload: WS_MAX_PAYLOAD_BYTES,
+    maxPayload: LIMITS.wsMaxPayloadBytes,
   });
   const rules = [...specifiedRules, ...limits.validationRules];
   // A WebSocket operation carries the request id and trace context of its connection's upgrade
@@ -115,6 +113,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
+      connectionInitWaitTimeout: LIMITS.wsConnectionInitTimeoutMs,
       context: (ctx) => ({ ...services, principal: principalOfConnection(ctx) }),
       onConnect: (ctx) => admitConnection(authenticator, ctx, log),
       onClose: (ctx) => {
@@ -130,6 +129,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         (document) => origins.get(document),
       ),
       onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws lists every operation running on the socket, this one included.
+        if (Object.keys(ctx.subscriptions).length > LIMITS.wsMaxSubscriptions) {
+          const message = `At most ${LIMITS.wsMaxSubscriptions} subscriptions may run at once on one connection`;
+          return [new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+        }
         // Apollo's plugins do not run here, so the same limits are applied by hand: tokens at
         // parse time, depth, aliases and cost as validation rules.
         let document;
@@ -194,6 +198,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Tokens are counted by the parser, so an oversized document is a 400 GRAPHQL_PARSE_FAILED,
+    // as over WebSocket (graphql-armor's token plugin answered it with a 500).
+    parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: limits.validationRules,
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugins are the same objects.
