@@ -115,6 +115,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
               settings,
               { backend: 'postgres', orders, payments, databasePids },
               settings.rates,
+              settings.lifecycleBudgetS,
               log,
             ),
           );
@@ -156,6 +157,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
             settings,
             { backend: 'pglite', orders, payments, databasePids: null },
             settings.pgliteRates,
+            settings.pgliteBudgetS,
             log,
           );
         } finally {
@@ -186,6 +188,8 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
       rates: settings.rates,
       pgliteRates: settings.pgliteRates,
       maxLagMs: settings.maxLagMs,
+      lifecycleBudgetS: settings.lifecycleBudgetS,
+      pgliteBudgetS: settings.pgliteBudgetS,
       deliveryDelayS: settings.deliveryDelayS,
       paymentLatencyMs: 0,
       loadProcesses: settings.loadProcesses,

@@ -16,6 +16,9 @@ export interface BenchSettings {
   pgliteRates: readonly number[];
   /** A rate is held only if every order reaches its final state within this of its creation. */
   maxLagMs: number;
+  /** No new lifecycle step starts after this long, so the whole run fits its time. */
+  lifecycleBudgetS: number;
+  pgliteBudgetS: number;
   deliveryDelayS: number;
   /** Processes the open-loop createOrder load is spread over. */
   loadProcesses: number;
@@ -55,8 +58,10 @@ const schema = z.object({
   BENCH_WARMUP_S: z.coerce.number().min(0).max(120).default(3),
   BENCH_DURATION_S: z.coerce.number().min(1).max(600).default(10),
   BENCH_RATES: rateList.default([100, 300, 500, 700, 900, 1200, 1500, 2000]),
-  BENCH_PGLITE_RATES: rateList.default([50, 100, 200, 300, 400, 600]),
+  BENCH_PGLITE_RATES: rateList.default([10, 25, 50, 100, 200, 400]),
   BENCH_MAX_LAG_MS: positiveInt.default(1000),
+  BENCH_LIFECYCLE_BUDGET_S: positiveInt.default(200),
+  BENCH_PGLITE_BUDGET_S: positiveInt.default(120),
   BENCH_DELIVERY_DELAY_S: z.coerce.number().min(0).max(1).default(0),
   BENCH_LOAD_PROCESSES: positiveInt.max(16).default(1),
   BENCH_PGBENCH: z.string().min(1).optional(),
@@ -99,6 +104,8 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     rates: e.BENCH_RATES,
     pgliteRates: e.BENCH_PGLITE_RATES,
     maxLagMs: e.BENCH_MAX_LAG_MS,
+    lifecycleBudgetS: e.BENCH_LIFECYCLE_BUDGET_S,
+    pgliteBudgetS: e.BENCH_PGLITE_BUDGET_S,
     deliveryDelayS: e.BENCH_DELIVERY_DELAY_S,
     loadProcesses: e.BENCH_LOAD_PROCESSES,
     pgbenchPath: e.BENCH_PGBENCH,

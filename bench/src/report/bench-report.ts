@@ -81,7 +81,8 @@ function lifecycleRows(
         : best === null
           ? `no rate held (lowest tried: ${result.steps[0]?.rate ?? '–'}/s)`
           : `${num(best.completedPerSecond)} orders/s completed at ${num(best.rate)}/s offered; ` +
-            `lifecycle p99 ${ms(best.lagMs.p99)} ms; lost ${best.unfinished + best.missing}, bad histories ${best.badHistory}`,
+            `lifecycle p99 ${ms(best.lagMs.p99)} ms; lost ${best.unfinished + best.missing}, bad histories ${best.badHistory}` +
+            (result.stoppedByBudget ? ' (time budget reached before a rate failed)' : ''),
     ratio: ratio === null ? '–' : `${num(ratio, 2)} × (1)`,
     target: target ? `≥ ${num(TARGETS.lifecycleRatio, 1)} × (1), nothing lost` : '–',
     status: target ? verdict(ratio === null ? false : ratio >= TARGETS.lifecycleRatio) : '–',

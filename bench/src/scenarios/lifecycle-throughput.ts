@@ -75,6 +75,8 @@ export interface LifecycleResult {
   best: LifecycleStep | null;
   /** An order created and delivered here, for the order(id) scenario. */
   sampleOrderId: string | null;
+  /** True when the time budget, not a failed rate, ended the rising rates. */
+  stoppedByBudget: boolean;
 }
 
 export interface LifecycleTarget {
@@ -112,12 +114,20 @@ export async function runLifecycleThroughput(
   settings: BenchSettings,
   target: LifecycleTarget,
   rates: readonly number[],
+  budgetS: number,
   log: (line: string) => void,
 ): Promise<LifecycleResult> {
   const steps: LifecycleStep[] = [];
   const tried: { rate: number; held: boolean }[] = [];
   let sampleOrderId: string | null = null;
+  const deadline = Date.now() + budgetS * 1000;
+  let stoppedByBudget = false;
   for (let rate = nextRate(rates, tried); rate !== null; rate = nextRate(rates, tried)) {
+    if (Date.now() > deadline) {
+      stoppedByBudget = true;
+      log(`${target.backend}: time budget of ${budgetS} s spent; not trying ${rate}/s`);
+      break;
+    }
     const { step, someOrderId } = await runStep(settings, target, rate);
     sampleOrderId ??= someOrderId;
     steps.push(step);
@@ -135,6 +145,7 @@ export async function runLifecycleThroughput(
     highestHeldRate: top,
     best: steps.find((s) => s.rate === top && s.held) ?? null,
     sampleOrderId,
+    stoppedByBudget,
   };
 }
 

@@ -30,7 +30,7 @@ const CONNECT_CONCURRENCY = 50;
  * on the server (bench/README.md), so on a loaded machine connecting is slow; the step then goes
  * on with the clients it has and says how many did not connect.
  */
-const CONNECT_DEADLINE_MS = 60_000;
+const CONNECT_DEADLINE_MS = 45_000;
 /** Orders per second created to be watched (before the measured part of a step). */
 const CREATE_RATE = 300;
 /** File descriptors an orders-api process keeps for everything but subscribers. */

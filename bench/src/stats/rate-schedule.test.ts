@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highestHeld, nextRate } from './rate-schedule.js';
+import { highestHeld, nextRate, roundStep } from './rate-schedule.js';
 
 const planned = [100, 300, 500, 700, 1000];
 
@@ -28,6 +28,16 @@ describe('nextRate', () => {
 
   it('refines down from zero when the first rate fails', () => {
     expect(nextRate(planned, [{ rate: 100, held: false }])).toBe(50);
+    expect(nextRate([10, 25], [{ rate: 10, held: false }])).toBe(5);
+  });
+
+  it('rounds the halfway rate to a step that suits its size', () => {
+    const tried = [
+      { rate: 10, held: true },
+      { rate: 25, held: true },
+      { rate: 50, held: false },
+    ];
+    expect(nextRate([10, 25, 50], tried)).toBe(40);
   });
 
   it('stops when the gap is too small to split', () => {
@@ -49,5 +59,13 @@ describe('highestHeld', () => {
       ]),
     ).toBe(300);
     expect(highestHeld([{ rate: 100, held: false }])).toBeNull();
+  });
+});
+
+describe('roundStep', () => {
+  it('grows with the rate', () => {
+    expect([roundStep(1), roundStep(10), roundStep(50), roundStep(300), roundStep(2000)]).toEqual([
+      1, 5, 5, 50, 500,
+    ]);
   });
 });

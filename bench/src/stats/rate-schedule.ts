@@ -4,16 +4,21 @@ export interface RateStep {
   held: boolean;
 }
 
+/** A round step to put a rate near `rate` on: 5 for rates of 10 to 99, 50 for 100 to 999... */
+export function roundStep(rate: number): number {
+  return Math.max(1, 5 * 10 ** (Math.floor(Math.log10(Math.max(1, rate))) - 1));
+}
+
 /**
  * The next rate to offer: the planned rates in order until one is not held, then a single step
  * halfway between the highest held rate (or 0) and the first failed one, rounded to
- * `granularity`, so the figure is known to within half a planned gap without trying every
- * rate. Null when the run is over.
+ * `granularity` (by default a round step for the failed rate), so the figure is known to within
+ * half a planned gap without trying every rate. Null when the run is over.
  */
 export function nextRate(
   planned: readonly number[],
   tried: readonly RateStep[],
-  granularity = 50,
+  granularity?: number,
 ): number | null {
   const failedAt = tried.findIndex((step) => !step.held);
   if (failedAt === -1) return planned.find((rate) => !tried.some((t) => t.rate === rate)) ?? null;
@@ -22,7 +27,8 @@ export function nextRate(
   const failed = tried[failedAt]?.rate ?? 0;
   const held = tried.filter((t) => t.held && t.rate < failed).map((t) => t.rate);
   const low = Math.max(0, ...held);
-  const middle = Math.round((low + failed) / 2 / granularity) * granularity;
+  const step = granularity ?? roundStep(failed);
+  const middle = Math.round((low + failed) / 2 / step) * step;
   return middle > low && middle < failed ? middle : null;
 }
 
