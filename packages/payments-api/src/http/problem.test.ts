@@ -70,6 +70,22 @@ describe('toFieldErrors', () => {
       { field: 'body', message: 'must be object' },
     ]);
   });
+
+  it('names a property whose name is empty', () => {
+    const errors = toFieldErrors(
+      [
+        {
+          keyword: 'additionalProperties',
+          instancePath: '',
+          schemaPath: '#',
+          params: { additionalProperties: [''] },
+          message: 'must not have additional properties',
+        },
+      ],
+      'querystring',
+    );
+    expect(errors).toEqual([{ field: '""', message: 'is not allowed' }]);
+  });
 });
 
 describe('toProblem', () => {

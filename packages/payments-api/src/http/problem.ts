@@ -110,7 +110,8 @@ function fieldName(pointer: string, part: RequestPart): string {
   if (segments.length === 0) return part;
   // Header names arrive lower-cased; report them the way the API documents them.
   if (part === 'headers') return segments.map(canonicalHeaderName).join('.');
-  return segments.join('.');
+  // A property named "" (`{"": 1}`, `?=1`) is still named, not left blank.
+  return segments.map((segment) => (segment === '' ? '""' : segment)).join('.');
 }
 
 function canonicalHeaderName(name: string): string {

@@ -8,7 +8,7 @@ import { observeRequests, requestIdOf } from '../observability/request-observabi
 import { paymentsRoutes } from '../payments/payments.routes.js';
 import type { PaymentsService } from '../payments/payments.service.js';
 import { BEARER_SECURITY_SCHEME } from './auth.js';
-import { registerProblemHandlers } from './problem.js';
+import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 
 /** Largest request body accepted; a payment request is a few hundred bytes. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -34,6 +34,11 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     // Fastify's own 503 while closing is not a problem+json body; requests that still arrive
     // during the drain are answered normally (with Connection: close) instead.
     return503OnClosing: false,
+    // Errors Fastify raises before routing (a malformed URL, a path parameter longer than
+    // maxParamLength) get a problem body like every other refusal, not Fastify's own JSON.
+    frameworkErrors: (error, _request, reply) => {
+      void sendProblem(reply, toProblem(error, BODY_LIMIT_BYTES));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // TypeBox checks bodies as sent: Ajv's defaults would coerce "100" to 100 and drop extra fields.
