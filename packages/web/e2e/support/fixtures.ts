@@ -1,6 +1,7 @@
 import { test as base, expect } from '@playwright/test';
 import { OrdersApi } from './orders-api.js';
 import { HELD_PAYMENT_TOKEN } from './payments-gate.js';
+import { signToken, type TokenClaims } from './tokens.js';
 
 export { expect };
 export { HELD_PAYMENT_TOKEN };
@@ -22,11 +23,28 @@ interface Fixtures {
   api: OrdersApi;
   /** Releases charges made with HELD_PAYMENT_TOKEN. */
   payments: PaymentsGateClient;
+  /**
+   * The orders-api that runs with per-customer access, and its SPA: a token for any customer,
+   * and that orders-api as the token's holder.
+   */
+  secured: {
+    webUrl: string;
+    token: (claims: TokenClaims) => string;
+    apiAs: (token: string | null) => OrdersApi;
+  };
   /** Saves a full-page screenshot of the page as it is now to the test output, and attaches it. */
   saveScreenshot: (name: string) => Promise<void>;
 }
 
-function stackUrl(name: 'E2E_BASE_URL' | 'E2E_ORDERS_API_URL' | 'E2E_PAYMENTS_GATE_URL'): string {
+type StackVariable =
+  | 'E2E_BASE_URL'
+  | 'E2E_ORDERS_API_URL'
+  | 'E2E_PAYMENTS_GATE_URL'
+  | 'E2E_SECURED_BASE_URL'
+  | 'E2E_SECURED_ORDERS_API_URL'
+  | 'E2E_JWT_SECRET';
+
+function stackUrl(name: StackVariable): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
     throw new Error(`${name} is not set: the stack is started by e2e/support/global-setup.ts`);
@@ -56,6 +74,16 @@ export const test = base.extend<Fixtures>({
         });
         if (!response.ok) throw new Error(`releasing ${orderId}: HTTP ${response.status}`);
       },
+    });
+  },
+  // eslint-disable-next-line no-empty-pattern
+  secured: async ({}, provide) => {
+    const secret = stackUrl('E2E_JWT_SECRET');
+    const apiUrl = stackUrl('E2E_SECURED_ORDERS_API_URL');
+    await provide({
+      webUrl: stackUrl('E2E_SECURED_BASE_URL'),
+      token: (claims) => signToken(secret, claims),
+      apiAs: (token) => new OrdersApi(apiUrl, token),
     });
   },
   saveScreenshot: async ({ page }, provide, testInfo) => {

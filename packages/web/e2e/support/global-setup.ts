@@ -10,6 +10,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_BASE_URL = stack.webUrl;
   process.env.E2E_ORDERS_API_URL = stack.ordersApiUrl;
   process.env.E2E_PAYMENTS_GATE_URL = stack.paymentsGateUrl;
+  process.env.E2E_SECURED_BASE_URL = stack.secured.webUrl;
+  process.env.E2E_SECURED_ORDERS_API_URL = stack.secured.ordersApiUrl;
+  process.env.E2E_JWT_SECRET = stack.secured.jwtSecret;
   process.stdout.write(
     `e2e stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
       `web ${stack.webUrl}, orders-api ${stack.ordersApiUrl} (seconds to ready: ` +

@@ -59,14 +59,23 @@ export const MUGS: OrderItem[] = [{ sku: 'MUG-1', name: 'Mug', quantity: 2, unit
  * checks what the UI did, without going through the UI.
  */
 export class OrdersApi {
-  /** `baseUrl`: orders-api without a path; GraphQL is at `/graphql`. */
-  constructor(readonly baseUrl: string) {}
+  /**
+   * `baseUrl`: orders-api without a path; GraphQL is at `/graphql`. `token`: a bearer token,
+   * for an orders-api that runs with per-customer access.
+   */
+  constructor(
+    readonly baseUrl: string,
+    readonly token: string | null = null,
+  ) {}
 
   /** One operation; resolves to `data`, rejects with OrdersApiError on any error. */
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const response = await fetch(`${this.baseUrl}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.token === null ? {} : { authorization: `Bearer ${this.token}` }),
+      },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { data?: T | null; errors?: GraphQLError[] };

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -193,6 +194,11 @@ export interface StackUrls {
   ordersApiUrl: string;
   /** The payments gate in front of payments-api (see payments-gate.ts). */
   paymentsGateUrl: string;
+  /**
+   * A second orders-api on the same payments-api, with per-customer access on
+   * (ORDERS_JWT_SECRET), and the SPA served in front of it.
+   */
+  secured: { webUrl: string; ordersApiUrl: string; jwtSecret: string };
 }
 
 /** The running stack; `stop()` ends every process and removes the data. */
@@ -223,25 +229,49 @@ export async function startStack(): Promise<Stack> {
   let payments: Service | undefined;
   let gate: PaymentsGate | undefined;
   let orders: Service | undefined;
+  let securedOrders: Service | undefined;
   let web: Service | undefined;
+  let securedWeb: Service | undefined;
   const stop = async () => {
     // The SPA first, then the gate (so held charges end and orders-api can drain), then the APIs.
-    await web?.stop();
+    await Promise.all([web?.stop(), securedWeb?.stop()]);
     await gate?.close();
-    await orders?.stop();
+    await Promise.all([orders?.stop(), securedOrders?.stop()]);
     await payments?.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const [paymentsPort, ordersPort, webPort] = await freePorts(3);
+    // freePorts returns as many distinct ports as asked for.
+    const [paymentsPort, ordersPort, webPort, securedOrdersPort, securedWebPort] = (await freePorts(
+      5,
+    )) as [number, number, number, number, number];
+    // A fresh secret per run: the tests sign their own tokens with it.
+    const jwtSecret = randomBytes(32).toString('hex');
     const common = { NODE_ENV: 'test', LOG_LEVEL: 'warn', PAYMENTS_API_TOKEN };
     const paymentsUrl = `http://127.0.0.1:${paymentsPort}`;
     const ordersApiUrl = `http://127.0.0.1:${ordersPort}`;
     const webUrl = `http://127.0.0.1:${webPort}`;
+    const securedOrdersApiUrl = `http://127.0.0.1:${securedOrdersPort}`;
+    const securedWebUrl = `http://127.0.0.1:${securedWebPort}`;
     gate = await PaymentsGate.start(paymentsUrl);
+    const gateUrl = gate.url;
     // orders-api needs payments-api only once an order is placed, so both create their
     // databases at the same time: the slowest part of the setup, done once instead of twice.
-    const [paymentsStarted, ordersStarted] = await Promise.allSettled([
+    const ordersEnv = (port: number, dir: string, ideUrl: string) => ({
+      ...common,
+      ORDERS_PORT: String(port),
+      ORDERS_HOST: '127.0.0.1',
+      ORDERS_DATA_DIR: join(dataDir, dir),
+      PAYMENTS_URL: gateUrl,
+      DELIVERY_DELAY_SECONDS: String(DELIVERY_DELAY_SECONDS),
+      // A held charge (payments-gate.ts) stays one call in flight rather than timing out
+      // into retries, so releasing it takes effect at once.
+      PAYMENT_TIMEOUT_MS: '60000',
+      WORKER_IDLE_POLL_MS: '200',
+      // A browser opening orders-api's /graphql is sent to the SPA's IDE.
+      ORDERS_IDE_URL: `${ideUrl}/graphiql`,
+    });
+    const [paymentsStarted, ordersStarted, securedStarted] = await Promise.allSettled([
       Service.start({
         name: 'payments-api',
         args: ['--import', 'tsx', 'src/main.ts'],
@@ -258,39 +288,58 @@ export async function startStack(): Promise<Stack> {
         name: 'orders-api',
         args: ['--import', 'tsx', 'src/main.ts'],
         cwd: join(PACKAGES_DIR, 'orders-api'),
-        env: {
-          ...common,
-          ORDERS_PORT: String(ordersPort),
-          ORDERS_HOST: '127.0.0.1',
-          ORDERS_DATA_DIR: join(dataDir, 'orders'),
-          PAYMENTS_URL: gate.url,
-          DELIVERY_DELAY_SECONDS: String(DELIVERY_DELAY_SECONDS),
-          // A held charge (payments-gate.ts) stays one call in flight rather than timing out
-          // into retries, so releasing it takes effect at once.
-          PAYMENT_TIMEOUT_MS: '60000',
-          WORKER_IDLE_POLL_MS: '200',
-          // A browser opening orders-api's /graphql is sent to the SPA's IDE.
-          ORDERS_IDE_URL: `${webUrl}/graphiql`,
-        },
+        env: ordersEnv(ordersPort, 'orders', webUrl),
         readyUrl: `${ordersApiUrl}/ready`,
+      }),
+      Service.start({
+        name: 'orders-api-secured',
+        args: ['--import', 'tsx', 'src/main.ts'],
+        cwd: join(PACKAGES_DIR, 'orders-api'),
+        env: {
+          ...ordersEnv(securedOrdersPort, 'orders-secured', securedWebUrl),
+          ORDERS_JWT_SECRET: jwtSecret,
+        },
+        readyUrl: `${securedOrdersApiUrl}/ready`,
       }),
     ]);
     if (paymentsStarted.status === 'fulfilled') payments = paymentsStarted.value;
     if (ordersStarted.status === 'fulfilled') orders = ordersStarted.value;
-    if (paymentsStarted.status === 'rejected') throw paymentsStarted.reason;
-    if (ordersStarted.status === 'rejected') throw ordersStarted.reason;
-    if (payments === undefined || orders === undefined) throw new Error('unreachable');
-    web = await Service.start({
-      name: 'web-preview',
-      args: [viteCli(), 'preview'],
-      cwd: WEB_DIR,
-      env: { WEB_PORT: String(webPort), WEB_HOST: '127.0.0.1', ORDERS_API_URL: ordersApiUrl },
-      readyUrl: `${webUrl}/orders`,
-    });
+    if (securedStarted.status === 'fulfilled') securedOrders = securedStarted.value;
+    for (const started of [paymentsStarted, ordersStarted, securedStarted]) {
+      if (started.status === 'rejected') throw started.reason;
+    }
+    if (payments === undefined || orders === undefined || securedOrders === undefined) {
+      throw new Error('unreachable');
+    }
+    const preview = (name: string, port: number, url: string, apiUrl: string) =>
+      Service.start({
+        name,
+        args: [viteCli(), 'preview'],
+        cwd: WEB_DIR,
+        env: { WEB_PORT: String(port), WEB_HOST: '127.0.0.1', ORDERS_API_URL: apiUrl },
+        readyUrl: `${url}/orders`,
+      });
+    const [webStarted, securedWebStarted] = await Promise.allSettled([
+      preview('web-preview', webPort, webUrl, ordersApiUrl),
+      preview('web-preview-secured', securedWebPort, securedWebUrl, securedOrdersApiUrl),
+    ]);
+    if (webStarted.status === 'fulfilled') web = webStarted.value;
+    if (securedWebStarted.status === 'fulfilled') securedWeb = securedWebStarted.value;
+    if (webStarted.status === 'rejected') throw webStarted.reason;
+    if (securedWebStarted.status === 'rejected') throw securedWebStarted.reason;
     const startup = Object.fromEntries(
-      [payments, orders, web].map((s) => [s.name, Math.round(s.startupMs / 100) / 10]),
+      [payments, orders, securedOrders, web, securedWeb]
+        .filter((s) => s !== undefined)
+        .map((s) => [s.name, Math.round(s.startupMs / 100) / 10]),
     );
-    return { webUrl, ordersApiUrl, paymentsGateUrl: gate.url, startup, stop };
+    return {
+      webUrl,
+      ordersApiUrl,
+      paymentsGateUrl: gate.url,
+      secured: { webUrl: securedWebUrl, ordersApiUrl: securedOrdersApiUrl, jwtSecret },
+      startup,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
