@@ -111,7 +111,11 @@ describe('limits on what a client may send, over HTTP and WebSocket', () => {
   });
   afterAll(async () => {
     for (const socket of sockets) socket.terminate();
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(
+      clients.map(async (c) => {
+        await c.dispose();
+      }),
+    );
     await stack.close();
   });
 
@@ -141,7 +145,7 @@ describe('limits on what a client may send, over HTTP and WebSocket', () => {
         { query, variables },
         {
           next: (value) => {
-            result.data = value.data as Record<string, unknown> | null | undefined;
+            result.data = value.data;
             result.errors.push(...((value.errors ?? []) as GraphQLErrorBody[]));
           },
           error: (error) => {

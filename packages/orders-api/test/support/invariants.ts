@@ -248,9 +248,8 @@ function moneyViolations(order: OrderFacts, records: PaymentRecord[]): string[] 
   if (order.status === 'CONFIRMED' || order.status === 'DELIVERED') {
     const [record] = records;
     if (records.length !== 1 || record?.status !== 'confirmed' || record.amount !== order.total) {
-      found.push(
-        `${order.id}: ${order.status} (total ${order.total}) with payments ${JSON.stringify(records)}`,
-      );
+      const seen = records.map((r) => `${r.status} ${String(r.amount)}`).join(', ');
+      found.push(`${order.id}: ${order.status} (total ${order.total}) with payments [${seen}]`);
     }
   }
   return found;
