@@ -1,10 +1,24 @@
+import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
+import {
+  loadSettings as loadPaymentsSettings,
+  startPaymentsApi,
+  type RunningPaymentsApi,
+} from '@oms/payments-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransitionRecorder, assertInvariants, type SeenTransition } from './support/invariants.js';
+import {
+  TransitionRecorder,
+  assertInvariants,
+  readOrders,
+  type SeenTransition,
+} from './support/invariants.js';
+import { OrdersProcess, killAllOrdersProcesses } from './support/processes.js';
 import {
   CANCEL_ORDER,
   CREATE_ORDER,
-  Stack,
   orderInput,
+  ordersEnv,
+  paymentsEnv,
+  postGraphQL,
   type GraphQLResponse,
   type OrderResult,
 } from './support/stack.js';
@@ -21,7 +35,7 @@ if (!serverUrl) {
 
 const ORDERS = 2_000;
 /** Bound on placing them; on a slow machine fewer are placed (the count is printed). */
-const LOAD_BUDGET_MS = 30_000;
+const LOAD_BUDGET_MS = 25_000;
 /** Clients placing orders at once. */
 const CLIENTS = 16;
 /** Seed of the random timing; printed, and taken from RACE_SEED to replay a failing run. */
@@ -37,30 +51,40 @@ interface Raced {
 }
 
 describe.skipIf(!serverUrl)('cancel racing the payment answer and the delivery', () => {
-  let stack: Stack;
+  let ordersDb: TestDatabase | undefined;
+  let paymentsDb: TestDatabase | undefined;
+  let payments: RunningPaymentsApi | undefined;
+  let orders: OrdersProcess;
   let recorder: TransitionRecorder | undefined;
 
   beforeAll(async () => {
+    [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     // No pause anywhere: the payment answer and the delivery come as fast as the machine goes.
-    stack = await Stack.start({
-      payments: { PAYMENT_LATENCY_MS: '0' },
-      orders: {
+    // orders-api is a process of its own, so the clients here do not slow it down.
+    payments = await startPaymentsApi(
+      loadPaymentsSettings(paymentsEnv(paymentsDb, { PAYMENT_LATENCY_MS: '0' })),
+    );
+    orders = await OrdersProcess.start(
+      ordersEnv(ordersDb, payments.url, {
         DELIVERY_DELAY_SECONDS: '0',
         WORKER_IDLE_POLL_MS: '50',
         ORDERS_DB_POOL_SIZE: '20',
-      },
-    });
+      }),
+      { name: 'orders' },
+    );
   });
   afterAll(async () => {
     await recorder?.stop();
-    await stack.close();
+    await killAllOrdersProcesses();
+    await payments?.close();
+    await Promise.all([ordersDb?.dispose(), paymentsDb?.dispose()]);
   });
 
   it(`keeps every invariant over up to ${ORDERS} orders cancelled at random moments (seed ${SEED})`, async () => {
     console.info(`cancel-race: seed ${SEED} (RACE_SEED=${SEED} replays the timing)`);
     const random = mulberry32(SEED);
     const create = async (token: string): Promise<OrderResult> => {
-      const answer = await send(stack, CREATE_ORDER, {
+      const answer = await send(orders.url, CREATE_ORDER, {
         input: orderInput({ paymentToken: token }),
       });
       const order = answer.data?.createOrder;
@@ -69,7 +93,7 @@ describe.skipIf(!serverUrl)('cancel racing the payment answer and the delivery',
     };
     recorder = await TransitionRecorder.start(
       'subscriber',
-      stack.graphqlUrl.replace(/^http/, 'ws'),
+      orders.wsUrl,
       async () => (await create('tok_approve')).id,
     );
     recorder.watchAll();
@@ -95,7 +119,7 @@ describe.skipIf(!serverUrl)('cancel racing the payment answer and the delivery',
           raced.push(entry);
           if (delayMs === null) continue;
           if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-          const answer = await send(stack, CANCEL_ORDER, { id: order.id });
+          const answer = await send(orders.url, CANCEL_ORDER, { id: order.id });
           const cancelled = answer.data?.cancelOrder;
           entry.cancel = cancelled
             ? {
@@ -111,14 +135,17 @@ describe.skipIf(!serverUrl)('cancel racing the payment answer and the delivery',
 
     // What each cancel was told is what happened: a cancelled order stays cancelled (no late
     // confirmation revives it); a refused one was refused because it had been delivered.
+    const databaseUrl = (ordersDb as TestDatabase).url;
     const report = await assertInvariants({
-      graphqlUrl: stack.graphqlUrl,
-      paymentsUrl: stack.payments.url,
+      ordersDatabaseUrl: databaseUrl,
+      paymentsUrl: (payments as RunningPaymentsApi).url,
       orderIds: raced.map((r) => r.id),
       recordings: [recorder],
       settleTimeoutMs: 30_000,
     });
-    const finals = await finalStatuses(stack);
+    const finals = new Map(
+      (await readOrders({ ordersDatabaseUrl: databaseUrl })).map((o) => [o.id, o.status]),
+    );
     const outcomes: Record<string, number> = {};
     for (const entry of raced) {
       const final = finals.get(entry.id);
@@ -171,31 +198,11 @@ function lifetimeMs(events: readonly SeenTransition[], createdAt: Map<string, nu
 }
 
 async function send(
-  stack: Stack,
+  url: string,
   query: string,
   variables: Record<string, unknown>,
 ): Promise<Answer> {
-  return stack.gql(query, variables);
-}
-
-async function finalStatuses(stack: Stack): Promise<Map<string, string>> {
-  const statuses = new Map<string, string>();
-  let after: string | null = null;
-  for (;;) {
-    const page: GraphQLResponse<{
-      orders: {
-        edges: { node: { id: string; status: string } }[];
-        pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      };
-    }> = await stack.gql(
-      'query Page($after: String) { orders(first: 100, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }',
-      { after },
-    );
-    if (!page.data) throw new Error(`orders query failed: ${JSON.stringify(page.errors)}`);
-    for (const { node } of page.data.orders.edges) statuses.set(node.id, node.status);
-    if (!page.data.orders.pageInfo.hasNextPage) return statuses;
-    after = page.data.orders.pageInfo.endCursor;
-  }
+  return postGraphQL(url, query, variables);
 }
 
 /** A small seeded generator, so a failing run's timing can be replayed. */
