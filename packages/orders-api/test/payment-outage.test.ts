@@ -82,7 +82,7 @@ describe(`payments-api down, failing, garbled and slow, then back (${databaseKin
         ordersEnv(ordersDb, relay.url, {
           PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS),
           PAYMENT_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-          PAYMENT_RETRY_BASE_MS: '20',
+          PAYMENT_RETRY_BASE_MS: '10',
           DELIVERY_DELAY_SECONDS: '1',
           WORKER_IDLE_POLL_MS: '100',
         }),
@@ -140,7 +140,8 @@ describe(`payments-api down, failing, garbled and slow, then back (${databaseKin
       graphqlUrl: api.url,
       paymentsUrl: (payments as RunningPaymentsApi).url,
       orderIds: placed.map((p) => p.id),
-      settleTimeoutMs: 30_000,
+      // An order retried all through the faults may wait out the backoff's 30 s cap once more.
+      settleTimeoutMs: 45_000,
     });
     const finals = new Map((await readOrders({ graphqlUrl: api.url })).map((o) => [o.id, o]));
     for (const order of placed) {
@@ -167,7 +168,7 @@ describe(`payments-api down, failing, garbled and slow, then back (${databaseKin
     console.info(
       `payment-outage: ${placed.length} orders over ${PHASES.length} phases, ${charges.length} charge calls reached the relay; ${JSON.stringify(report)}`,
     );
-  });
+  }, 90_000);
 });
 
 function pause(ms: number): Promise<void> {
