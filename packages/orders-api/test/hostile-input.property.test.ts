@@ -18,7 +18,7 @@ import {
  * FC_RUNS override them. The hand-written cases are in bad-input.test.ts.
  */
 const SEED = Number(process.env.FC_SEED ?? 5_0_5);
-const RUNS = Number(process.env.FC_RUNS ?? 150);
+const RUNS = Number(process.env.FC_RUNS ?? 100);
 const PRECISE = new Set([
   'BAD_USER_INPUT',
   'BAD_REQUEST',

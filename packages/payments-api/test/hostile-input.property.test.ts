@@ -18,7 +18,7 @@ import {
  * are in request-handling.test.ts.
  */
 const SEED = Number(process.env.FC_SEED ?? 5_0_5);
-const RUNS = Number(process.env.FC_RUNS ?? 150);
+const RUNS = Number(process.env.FC_RUNS ?? 100);
 const REFUSALS = new Set([400, 401, 404, 409, 413, 414, 415]);
 
 /** Header-safe text (Latin-1, no control characters): what a client can put in a header at all. */
