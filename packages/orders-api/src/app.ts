@@ -9,7 +9,7 @@ import { buildOrdersSchema } from './graphql/schema.js';
 import { startHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { OrdersMetrics } from './observability/metrics.js';
-import { startTracing } from './observability/tracing.js';
+import { startTracing } from '@oms/telemetry';
 import { oldestDueJobAgeSeconds } from './orders/job-backlog.js';
 import { OrderEventStream } from './orders/order-events.js';
 import { ORDER_EVENTS_CHANNEL, ORDER_JOBS_CHANNEL, OrderStore } from './orders/order-store.js';

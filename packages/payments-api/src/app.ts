@@ -5,7 +5,7 @@ import { openPaymentsDatabase } from './db/payments-database.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { PaymentsMetrics } from './observability/metrics.js';
-import { startTracing } from './observability/tracing.js';
+import { startTracing } from '@oms/telemetry';
 import { PaymentsService } from './payments/payments.service.js';
 
 export { DEVELOPMENT_API_TOKEN, loadSettings, SettingsError } from './config/env.js';

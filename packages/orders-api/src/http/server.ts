@@ -31,7 +31,7 @@ import {
 import { observeRequests, resumeRequestContext } from '../observability/http-observability.js';
 import type { OrdersMetrics } from '../observability/metrics.js';
 import { acceptRequestId } from '../observability/request-context.js';
-import { contextFromHeaders } from '../observability/trace-context.js';
+import { contextFromHeaders } from '@oms/telemetry/trace-context';
 import {
   admitConnection,
   forgetConnection,

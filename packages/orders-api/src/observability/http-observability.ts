@@ -10,7 +10,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { OrdersMetrics } from './metrics.js';
 import { acceptRequestId, contextWithRequestId } from './request-context.js';
-import { contextFromHeaders } from './trace-context.js';
+import { contextFromHeaders } from '@oms/telemetry/trace-context';
 
 /** Routes named in metrics and span names; anything else is `other`, so clients cannot add series. */
 const ROUTES = new Set(['/graphql', '/health', '/ready', '/metrics']);

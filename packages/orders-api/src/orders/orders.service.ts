@@ -15,7 +15,7 @@ import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
 import type { TransitionRecord } from '../observability/metrics.js';
-import { traceParentOf } from '../observability/trace-context.js';
+import { traceParentOf } from '@oms/telemetry/trace-context';
 import type { OrderView } from './order.model.js';
 import type { OrderStore } from './order-store.js';
 

@@ -7,7 +7,7 @@
 
 import { SpanKind, SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
 import type { PaymentCallRecord } from '../observability/metrics.js';
-import { traceHeaders } from '../observability/trace-context.js';
+import { traceHeaders } from '@oms/telemetry/trace-context';
 
 /** What a payment call came to. */
 export type PaymentCallResult =

@@ -1,7 +1,7 @@
 import { followUpOf, lateAnswerFollowUp } from '@oms/order-lifecycle';
 import { SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { contextFromTraceParent } from '../observability/trace-context.js';
+import { contextFromTraceParent } from '@oms/telemetry/trace-context';
 import type { TransitionObserver } from '../orders/orders.service.js';
 import type {
   ClaimedJob,

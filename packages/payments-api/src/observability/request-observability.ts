@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PaymentsMetrics } from './metrics.js';
-import { contextFromHeaders } from './tracing.js';
+import { contextFromHeaders } from '@oms/telemetry/trace-context';
 
 // A caller's id is kept only when it cannot disturb a log line or a header: short, plain text.
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
