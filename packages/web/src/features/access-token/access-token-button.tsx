@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { peekClaims, readAccessToken, writeAccessToken } from '../../lib/auth/access-token.js';
+import { useModalDialog } from '../../components/use-modal-dialog.js';
 
 /**
  * Lets the user give the bearer token orders-api asks for when it runs with per-customer access.
@@ -14,15 +15,9 @@ export function AccessTokenButton({
   const claims = current === null ? null : peekClaims(current);
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState(current ?? '');
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const id = useId();
 
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog === null) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const dialogRef = useModalDialog(open);
 
   const label =
     current === null

@@ -1,12 +1,13 @@
 import { useApolloClient } from '@apollo/client/react';
 import { canCancel, type OrderStatus } from '@oms/order-lifecycle';
 import { useActorRef, useSelector } from '@xstate/react';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { fromPromise } from 'xstate';
 import { problemsOf } from '../../lib/graphql/api-problem.js';
 import { CANCEL_ORDER } from '../../lib/graphql/order.documents.js';
 import type { Order } from '../../lib/graphql/order.types.js';
 import { cancelOrderMachine } from './cancel-order.machine.js';
+import { useModalDialog } from '../../components/use-modal-dialog.js';
 
 export interface CancelOrderButtonProps {
   orderId: string;
@@ -60,16 +61,10 @@ export function CancelOrderButton(props: CancelOrderButtonProps) {
   const reason = useSelector(actor, (s) => s.context.reason);
   const reasonError = useSelector(actor, (s) => s.context.reasonError);
   const problem = useSelector(actor, (s) => s.context.problem);
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const id = useId();
   const open = state === 'confirming' || state === 'cancelling';
 
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog === null) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const dialogRef = useModalDialog(open);
 
   return (
     <div className="cancel-order">
