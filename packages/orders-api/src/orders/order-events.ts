@@ -43,6 +43,10 @@ export class OrderEventStream {
       return;
     }
     const loading = this.loader.load(id);
+    // The chain below handles a failed read, but only once it gets there: while earlier events
+    // are still publishing (say, the database is restarting and every read fails), an unobserved
+    // rejection here would end the process.
+    loading.catch(() => undefined);
     this.publishing = this.publishing
       .then(() => loading)
       .then((order) => {
