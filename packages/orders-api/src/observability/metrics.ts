@@ -1,4 +1,5 @@
 import type { OrderStatus } from '@oms/order-lifecycle';
+import { createHttpMetrics } from '@oms/telemetry/http-metrics';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** A committed status change; `from` is null for a new order. */
@@ -23,19 +24,9 @@ export interface PaymentCallRecord {
 export class OrdersMetrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests answered, by method, route and status code',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-
-  readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from receiving an HTTP request to the end of its answer',
-    labelNames: ['method', 'route'] as const,
-    registers: [this.registry],
-  });
+  private readonly http = createHttpMetrics(this.registry);
+  readonly httpRequests = this.http.requests;
+  readonly httpDuration = this.http.duration;
 
   readonly graphqlOperations = new Counter({
     name: 'graphql_operations_total',

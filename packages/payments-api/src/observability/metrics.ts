@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createHttpMetrics } from '@oms/telemetry/http-metrics';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * payments-api's Prometheus metrics, in a registry of this instance's own (never prom-client's
@@ -8,19 +9,9 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export class PaymentsMetrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests answered, by method, route template and status code',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-
-  readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from receiving an HTTP request to sending its answer',
-    labelNames: ['method', 'route'] as const,
-    registers: [this.registry],
-  });
+  private readonly http = createHttpMetrics(this.registry);
+  readonly httpRequests = this.http.requests;
+  readonly httpDuration = this.http.duration;
 
   readonly charges = new Counter({
     name: 'payments_charges_total',
