@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CALL_FOLLOW_UPS,
+  EVENT_FOLLOW_UPS,
+  FOLLOW_UP_WORK,
+  INITIAL_STATUS,
+  LATE_CONFIRMATION,
+  ORDER_EVENTS,
+  ORDER_START,
   ORDER_STATUSES,
+  ORDER_TRANSITIONS,
+  PAYMENT_ANSWER_EVENTS,
+  PAYMENT_ATTEMPT_FOLLOW_UPS,
   allowedEvents,
   canCancel,
   canTransition,
@@ -11,6 +21,8 @@ import {
   isValidPath,
   lateAnswerFollowUp,
   nextStatus,
+  type FollowUpWork,
+  type TransitionRule,
 } from './lifecycle.js';
 
 describe('order lifecycle', () => {
@@ -75,5 +87,38 @@ describe('order lifecycle', () => {
     expect(isOrderStatus('CONFIRMED')).toBe(true);
     expect(isOrderStatus('confirmed')).toBe(false);
     expect(isOrderStatus(3)).toBe(false);
+  });
+});
+
+describe('the work each transition leaves', () => {
+  it('starts every order asking for its payment', () => {
+    expect(ORDER_START).toEqual({ status: INITIAL_STATUS, followUp: 'PAY' });
+    expect(FOLLOW_UP_WORK[ORDER_START.followUp]).toMatchObject({ kind: 'call', call: 'charge' });
+    expect(PAYMENT_ATTEMPT_FOLLOW_UPS).toEqual(['PAY']);
+  });
+
+  it('has the worker call the provider for payments and releases, and apply deliveries', () => {
+    expect(CALL_FOLLOW_UPS).toEqual(['PAY', 'RELEASE_PAYMENT']);
+    expect(EVENT_FOLLOW_UPS).toEqual([{ followUp: 'DELIVER', event: 'DELIVERY_DUE' }]);
+  });
+
+  it('leaves event work only where its event may follow', () => {
+    // A follow-up that is an event must be applicable in the state its transition leads to,
+    // or the worker would find it due and never able to run.
+    for (const event of ORDER_EVENTS) {
+      const rule: TransitionRule = ORDER_TRANSITIONS[event];
+      if (rule.followUp === null) continue;
+      const work: FollowUpWork = FOLLOW_UP_WORK[rule.followUp];
+      if (work.kind === 'event') expect(nextStatus(rule.to, work.event), event).not.toBeNull();
+    }
+  });
+
+  it('maps payment answers and late confirmations to the lifecycle', () => {
+    expect(nextStatus('CREATED', PAYMENT_ANSWER_EVENTS.confirmed)).toBe('CONFIRMED');
+    expect(nextStatus('CREATED', PAYMENT_ANSWER_EVENTS.declined)).toBe('CANCELLED');
+    expect(followUpOf(PAYMENT_ANSWER_EVENTS.failed, 'CREATED', true)).toBe('RELEASE_PAYMENT');
+    expect(LATE_CONFIRMATION).toEqual({ owedIn: ['CANCELLED'], followUp: 'RELEASE_PAYMENT' });
+    // Only events that may leave the state: the rule is checked before the follow-up.
+    expect(followUpOf('DELIVERY_DUE', 'CREATED', true)).toBeNull();
   });
 });

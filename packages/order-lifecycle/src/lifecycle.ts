@@ -1,15 +1,13 @@
 /**
- * The order lifecycle as plain data plus a few pure functions over it.
- * The API enforces it (its guarded SQL updates are built from `ORDER_TRANSITIONS`),
- * the SPA reads it to decide which actions to offer.
+ * The order lifecycle as plain data plus a few pure functions over it: states, the events that
+ * move an order between them, and the durable work each transition leaves behind. The API
+ * enforces it (its guarded SQL and its worker are built from this data, no rule is repeated
+ * there), the SPA reads it to decide which actions to offer.
  */
 
 /** Every state an order can be in. */
 export const ORDER_STATUSES = ['CREATED', 'CONFIRMED', 'DELIVERED', 'CANCELLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
-/** The state every order starts in. */
-export const INITIAL_STATUS: OrderStatus = 'CREATED';
 
 /** States an order never leaves. */
 export const FINAL_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'CANCELLED'];
@@ -39,33 +37,115 @@ export type OrderEvent = (typeof ORDER_EVENTS)[number];
 export const FOLLOW_UPS = ['PAY', 'DELIVER', 'RELEASE_PAYMENT'] as const;
 export type FollowUp = (typeof FOLLOW_UPS)[number];
 
+/**
+ * How the worker carries out a follow-up once it is due:
+ * - `call`: a call to the payment provider (`charge` or `release`); `attemptsPayment` when the
+ *   call may capture money, so that a later cancel knows money may have moved;
+ * - `event`: a lifecycle event applied to every order whose follow-up is due, in batches.
+ * `delay` names the setting that says how long after its transition the follow-up falls due
+ * (absent: at once).
+ */
+export type FollowUpWork =
+  | {
+      readonly kind: 'call';
+      readonly call: 'charge' | 'release';
+      readonly attemptsPayment: boolean;
+    }
+  | { readonly kind: 'event'; readonly event: OrderEvent; readonly delay?: 'deliveryDelay' };
+
+/** What each follow-up is. */
+export const FOLLOW_UP_WORK = {
+  PAY: { kind: 'call', call: 'charge', attemptsPayment: true },
+  DELIVER: { kind: 'event', event: 'DELIVERY_DUE', delay: 'deliveryDelay' },
+  RELEASE_PAYMENT: { kind: 'call', call: 'release', attemptsPayment: false },
+} as const satisfies Record<FollowUp, FollowUpWork>;
+
+/** Follow-ups the worker carries out by calling the payment provider. */
+export const CALL_FOLLOW_UPS: readonly FollowUp[] = FOLLOW_UPS.filter(
+  (f) => FOLLOW_UP_WORK[f].kind === 'call',
+);
+
+/** Follow-ups whose call may capture money (they count as payment attempts). */
+export const PAYMENT_ATTEMPT_FOLLOW_UPS: readonly FollowUp[] = FOLLOW_UPS.filter((f) => {
+  const work: FollowUpWork = FOLLOW_UP_WORK[f];
+  return work.kind === 'call' && work.attemptsPayment;
+});
+
+/** Follow-ups that are a lifecycle event applied when due, each with its event. */
+export const EVENT_FOLLOW_UPS: readonly { followUp: FollowUp; event: OrderEvent }[] =
+  FOLLOW_UPS.flatMap((followUp) => {
+    const work: FollowUpWork = FOLLOW_UP_WORK[followUp];
+    return work.kind === 'event' ? [{ followUp, event: work.event }] : [];
+  });
+
+/** How every order starts: its state, and the work that state leaves (asking for payment). */
+export const ORDER_START = { status: 'CREATED', followUp: 'PAY' } as const satisfies {
+  status: OrderStatus;
+  followUp: FollowUp;
+};
+
+/** The state every order starts in. */
+export const INITIAL_STATUS: OrderStatus = ORDER_START.status;
+
 export interface TransitionRule {
   readonly from: readonly OrderStatus[];
   readonly to: OrderStatus;
   /** Reason recorded when the caller gives none. */
   readonly defaultReason?: string;
+  /** The durable work the transition leaves behind (null: none). */
+  readonly followUp: FollowUp | null;
+  /**
+   * Leave the follow-up only when a payment call may have reached the provider (the order's
+   * PAY work was ever claimed); a confirmed order has had one by definition.
+   */
+  readonly followUpIfPaymentAttempted?: boolean;
 }
 
-/** The lifecycle: for each event, the states it may leave and the state it leads to. */
+/**
+ * The lifecycle: for each event, the states it may leave, the state it leads to, and the work it
+ * leaves behind. A timed-out payment call may still have been captured, so a failed payment
+ * releases it; a cancel releases whatever a payment call may have captured.
+ */
 export const ORDER_TRANSITIONS = {
-  PAYMENT_CONFIRMED: { from: ['CREATED'], to: 'CONFIRMED' },
+  PAYMENT_CONFIRMED: { from: ['CREATED'], to: 'CONFIRMED', followUp: 'DELIVER' },
   PAYMENT_DECLINED: {
     from: ['CREATED'],
     to: 'CANCELLED',
     defaultReason: CANCELLATION_REASONS.PAYMENT_DECLINED,
+    followUp: null,
   },
   PAYMENT_FAILED: {
     from: ['CREATED'],
     to: 'CANCELLED',
     defaultReason: CANCELLATION_REASONS.PAYMENT_FAILED,
+    followUp: 'RELEASE_PAYMENT',
   },
-  DELIVERY_DUE: { from: ['CONFIRMED'], to: 'DELIVERED' },
+  DELIVERY_DUE: { from: ['CONFIRMED'], to: 'DELIVERED', followUp: null },
   CANCEL_REQUESTED: {
     from: ['CREATED', 'CONFIRMED'],
     to: 'CANCELLED',
     defaultReason: CANCELLATION_REASONS.CUSTOMER_REQUEST,
+    followUp: 'RELEASE_PAYMENT',
+    followUpIfPaymentAttempted: true,
   },
 } as const satisfies Record<OrderEvent, TransitionRule>;
+
+/** What the provider's answer to a charge means for the lifecycle. */
+export const PAYMENT_ANSWER_EVENTS = {
+  confirmed: 'PAYMENT_CONFIRMED',
+  declined: 'PAYMENT_DECLINED',
+  /** No answer after every attempt, or a refusal of the request itself. */
+  failed: 'PAYMENT_FAILED',
+} as const satisfies Record<string, OrderEvent>;
+
+/**
+ * A confirmation that arrives after the order left CREATED: in these states the money must be
+ * given back with this follow-up; in any other it is a duplicate answer.
+ */
+export const LATE_CONFIRMATION = {
+  owedIn: ['CANCELLED'],
+  followUp: 'RELEASE_PAYMENT',
+} as const satisfies { owedIn: readonly OrderStatus[]; followUp: FollowUp };
 
 /** Whether no event can move an order out of this state. */
 export function isFinal(status: OrderStatus): boolean {
@@ -113,18 +193,10 @@ export function followUpOf(
   from: OrderStatus,
   paymentAttempted: boolean,
 ): FollowUp | null {
-  switch (event) {
-    case 'PAYMENT_CONFIRMED':
-      return 'DELIVER';
-    case 'PAYMENT_DECLINED':
-    case 'DELIVERY_DUE':
-      return null;
-    case 'PAYMENT_FAILED':
-      // A timed-out call may still have been captured by the provider.
-      return 'RELEASE_PAYMENT';
-    case 'CANCEL_REQUESTED':
-      return from === 'CONFIRMED' || paymentAttempted ? 'RELEASE_PAYMENT' : null;
-  }
+  const rule: TransitionRule = ORDER_TRANSITIONS[event];
+  if (!rule.from.includes(from)) return null;
+  if (rule.followUpIfPaymentAttempted === true && !paymentAttempted) return null;
+  return rule.followUp;
 }
 
 /**
@@ -132,7 +204,8 @@ export function followUpOf(
  * a confirmation for a cancelled order must be given back; anything else is a duplicate.
  */
 export function lateAnswerFollowUp(status: OrderStatus, confirmed: boolean): FollowUp | null {
-  return status === 'CANCELLED' && confirmed ? 'RELEASE_PAYMENT' : null;
+  const owedIn: readonly OrderStatus[] = LATE_CONFIRMATION.owedIn;
+  return confirmed && owedIn.includes(status) ? LATE_CONFIRMATION.followUp : null;
 }
 
 /** Whether a sequence of states (oldest first) is a path the lifecycle allows from the start. */
