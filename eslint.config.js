@@ -43,4 +43,51 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
+  // orders-api in layers: the domain imports no framework and no adapter; storage and the
+  // worker know nothing of the transports; nothing reaches the composition root.
+  {
+    files: ['packages/orders-api/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../domain'],
+              message: 'The domain imports no adapter (auth, persistence, graphql, http...).',
+            },
+            {
+              regex:
+                '^(@apollo|@as-integrations|@envelop|@escape\\.tech|@graphql-yoga|@opentelemetry|drizzle-orm|express|graphql|graphql-ws|pino|postgres|type-graphql|ws|@oms/database|@oms/telemetry)(/|$)',
+              message: 'The domain imports no framework: take what it needs as a port.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: [
+      'packages/orders-api/src/persistence/**/*.ts',
+      'packages/orders-api/src/worker/**/*.ts',
+      'packages/orders-api/src/events/**/*.ts',
+      'packages/orders-api/src/auth/**/*.ts',
+      'packages/orders-api/src/observability/**/*.ts',
+      'packages/orders-api/src/payments/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../graphql/*', '../http/*', '../app.js', '../main.js'],
+              message:
+                'Only the transports and the composition root import the GraphQL and HTTP adapters.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -20,7 +20,7 @@ const RENDERINGS = [
 const SETTINGS_SOURCES = [
   {
     container: 'orders-api',
-    file: 'packages/orders-api/src/config/env.ts',
+    file: 'packages/orders-api/src/config/settings.ts',
     kind: 'settings-module',
   },
   {

@@ -1,23 +1,31 @@
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@oms/database';
+import { startTracing } from '@oms/telemetry';
+import { traceParentOf } from '@oms/telemetry/trace-context';
+import { trace } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import { createAuthenticator } from './auth/authenticator.js';
-import type { OrdersSettings } from './config/env.js';
-import { schema } from './db/schema.js';
+import type { OrdersSettings } from './config/settings.js';
+import { OrdersService } from './domain/orders.service.js';
+import { OrderEventStream } from './events/order-event-stream.js';
+import { createOperationPipeline } from './graphql/operation-pipeline.js';
 import { buildOrdersSchema } from './graphql/schema.js';
 import { startHttpServer } from './http/server.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './observability/logger.js';
 import { OrdersMetrics } from './observability/metrics.js';
-import { startTracing } from '@oms/telemetry';
-import { oldestDueJobAgeSeconds } from './orders/job-backlog.js';
-import { OrderEventStream } from './orders/order-events.js';
-import { ORDER_EVENTS_CHANNEL, ORDER_JOBS_CHANNEL, OrderStore } from './orders/order-store.js';
-import { OrdersService } from './orders/orders.service.js';
 import { PaymentsClient } from './payments/payments.client.js';
+import { ORDER_EVENTS_CHANNEL, ORDER_JOBS_CHANNEL } from './persistence/event-feed.js';
+import { ordersPersistence } from './persistence/orders-persistence.js';
+import { schema } from './persistence/schema.js';
 import { OrderWorker } from './worker/order-worker.js';
 
-export { loadSettings, SettingsError, type OrdersSettings } from './config/env.js';
+export {
+  SETTING_NAMES,
+  SettingsError,
+  loadSettings,
+  type OrdersSettings,
+} from './config/settings.js';
 
 /** A running orders-api. */
 export interface OrdersApi {
@@ -51,7 +59,9 @@ export async function startOrdersApi(
       log.debug({ message }, 'database notice');
     },
   });
-  const store = new OrderStore(database.db);
+  const { repository, transitions, jobs } = ordersPersistence(database.db, {
+    deliveryDelay: settings.deliveryDelaySeconds,
+  });
   const tracing = await startTracing({
     serviceName: settings.serviceName,
     otlpEndpoint: settings.otlpEndpoint,
@@ -59,7 +69,7 @@ export async function startOrdersApi(
   });
   const metrics = settings.metricsEnabled
     ? new OrdersMetrics(
-        () => oldestDueJobAgeSeconds(database.db),
+        () => jobs.oldestDueAgeSeconds(),
         (error) => {
           log.warn({ err: error }, 'could not read the oldest due job for /metrics');
         },
@@ -74,10 +84,10 @@ export async function startOrdersApi(
     onCall: metrics?.recordPaymentCall.bind(metrics),
   });
   const worker = new OrderWorker(
-    store,
+    jobs,
+    transitions,
     payments,
     {
-      deliveryDelaySeconds: settings.deliveryDelaySeconds,
       paymentTimeoutMs: settings.paymentTimeoutMs,
       paymentMaxAttempts: settings.paymentMaxAttempts,
       paymentRetryBaseMs: settings.paymentRetryBaseMs,
@@ -88,14 +98,22 @@ export async function startOrdersApi(
     log.child({ component: 'worker' }),
     { tracer: tracing.tracer, onTransitions },
   );
-  const events = new OrderEventStream(store, log.child({ component: 'events' }));
-  const orders = new OrdersService(
-    store,
-    () => {
+  const events = new OrderEventStream(
+    (ids) => repository.findMany(ids),
+    log.child({ component: 'events' }),
+  );
+  const orders = new OrdersService({
+    repository,
+    cancellation: transitions,
+    wakeWorker: () => {
       worker.wake();
     },
     onTransitions,
-  );
+    scope: {
+      traceParent: traceParentOf,
+      tagOrder: (id) => trace.getActiveSpan()?.setAttribute('order.id', id),
+    },
+  });
   const unlistenEvents = await database.listen(ORDER_EVENTS_CHANNEL, (payload) => {
     events.onNotification(payload);
   });
@@ -104,7 +122,11 @@ export async function startOrdersApi(
   });
 
   const http = await startHttpServer({
-    schema: await buildOrdersSchema(events.pubSub),
+    pipeline: createOperationPipeline({
+      schema: await buildOrdersSchema(events.pubSub),
+      log,
+      metrics,
+    }),
     services: { orders, events },
     authenticator: createAuthenticator(settings.access),
     host: settings.host,

@@ -1,5 +1,5 @@
 import { loadSettings, SettingsError, startOrdersApi } from './app.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './observability/logger.js';
 
 // Entry point: validate settings, start, and stop gracefully on SIGTERM/SIGINT.
 let settings;

@@ -2,18 +2,18 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { fileURLToPath } from 'node:url';
 import { openDatabase, queryRows, sql, type DatabaseHandle } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
-import { followUpOf, isValidPath, type OrderEvent, type OrderStatus } from '@oms/order-lifecycle';
+import { isValidPath, type OrderEvent, type OrderStatus } from '@oms/order-lifecycle';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_PRINCIPAL } from '../src/auth/principal.js';
-import { schema, type OrdersSchema } from '../src/db/schema.js';
-import { newOrderId } from '../src/orders/order-ids.js';
+import { newOrderId } from '../src/domain/order-ids.js';
+import type { AppliedTransition } from '../src/domain/order-ports.js';
+import { OrdersService } from '../src/domain/orders.service.js';
+import { DEMO_CUSTOMER_ID, DEMO_PRINCIPAL } from '../src/domain/principal.js';
+import { ORDER_EVENTS_CHANNEL } from '../src/persistence/event-feed.js';
 import {
-  ORDER_EVENTS_CHANNEL,
-  OrderStore,
-  type AppliedTransition,
-  type TransitionOptions,
-} from '../src/orders/order-store.js';
-import { OrdersService } from '../src/orders/orders.service.js';
+  ordersPersistence,
+  type OrdersPersistence,
+} from '../src/persistence/orders-persistence.js';
+import { schema, type OrdersSchema } from '../src/persistence/schema.js';
 import { eventually } from './support/stack.js';
 
 /** Row locks and SKIP LOCKED only mean something with two real connections: a server. */
@@ -23,14 +23,25 @@ const LEASE_SECONDS = 600;
 const SLOW_LINK_MS = 300;
 
 type Handle = DatabaseHandle<OrdersSchema>;
+/** One pool's persistence, as one process has it. */
+type Store = OrdersPersistence & { db: Handle['db'] };
 
-describe.skipIf(!serverUrl)('OrderStore under concurrency (two connection pools)', () => {
+/** Confirmed orders fall due for delivery this long after (no delivery races these tests). */
+const DELIVERY_DELAY_SECONDS = 60;
+const store = (handle: Handle): Store => ({
+  ...ordersPersistence(handle.db, { deliveryDelay: DELIVERY_DELAY_SECONDS }),
+  db: handle.db,
+});
+const serviceOf = (s: Store) =>
+  new OrdersService({ repository: s.repository, cancellation: s.transitions });
+
+describe.skipIf(!serverUrl)('order persistence under concurrency (two connection pools)', () => {
   let testDb: TestDatabase | undefined;
   const handles: Handle[] = [];
   const links: SlowLink[] = [];
 
   /** A fresh database and two separate pools on it, as two processes would have. */
-  async function twoPools(): Promise<[OrderStore, OrderStore, Handle]> {
+  async function twoPools(): Promise<[Store, Store, Handle]> {
     testDb = await createTestDatabase();
     const db = testDb;
     const open = () =>
@@ -44,7 +55,7 @@ describe.skipIf(!serverUrl)('OrderStore under concurrency (two connection pools)
       });
     const [a, b] = await Promise.all([open(), open()]);
     handles.push(a, b);
-    return [new OrderStore(a.db), new OrderStore(b.db), a];
+    return [store(a), store(b), a];
   }
 
   afterEach(async () => {
@@ -61,9 +72,9 @@ describe.skipIf(!serverUrl)('OrderStore under concurrency (two connection pools)
     const deadline = Date.now() + 20_000;
     for (let round = 0; round < 200 && Date.now() < deadline; round++) {
       // Four claimers per pool at once, each taking up to seven jobs.
-      const claimers = [a, a, a, a, b, b, b, b].map(async (store, n) => {
+      const claimers = [a, a, a, a, b, b, b, b].map(async (pool, n) => {
         await jitter();
-        const jobs = await store.claimPaymentJobs(7, LEASE_SECONDS);
+        const jobs = await pool.jobs.claimCalls(7, LEASE_SECONDS);
         for (const job of jobs) {
           claimedBy.set(job.id, [...(claimedBy.get(job.id) ?? []), `${n < 4 ? 'a' : 'b'}${n}`]);
         }
@@ -88,26 +99,21 @@ describe.skipIf(!serverUrl)('OrderStore under concurrency (two connection pools)
   it('delivers each due order once when two pools deliver at the same time', async () => {
     const [a, b] = await twoPools();
     const ids = await insertOrders(a, 200);
-    await a.transition(
-      a.db,
+    // Confirmed with no delivery delay: every delivery is due at once.
+    await ordersPersistence(a.db, { deliveryDelay: 0 }).transitions.apply(
       { kind: 'ids', ids },
-      {
-        event: 'PAYMENT_CONFIRMED',
-        followUp: 'DELIVER',
-        followUpDelaySeconds: 0,
-        paymentId: 'pay',
-      },
+      'PAYMENT_CONFIRMED',
+      { paymentId: 'pay' },
     );
     const delivered: AppliedTransition[] = [];
     const deadline = Date.now() + 20_000;
     for (let round = 0; round < 200 && Date.now() < deadline; round++) {
       const batches = await Promise.all(
-        [a, a, a, b, b, b].map(async (store) => {
+        [a, a, a, b, b, b].map(async (pool) => {
           await jitter();
-          return store.transition(
-            store.db,
-            { kind: 'due', action: 'DELIVER', limit: 9 },
-            { event: 'DELIVERY_DUE', followUp: null },
+          return pool.transitions.apply(
+            { kind: 'due', followUp: 'DELIVER', limit: 9 },
+            'DELIVERY_DUE',
           );
         }),
       );
@@ -127,7 +133,7 @@ describe.skipIf(!serverUrl)('OrderStore under concurrency (two connection pools)
     const ids = await insertOrders(a, 300);
     // Every order had its payment call started, so a cancel must queue a release of the money.
     await claimAll(a, ids.length);
-    const cancels = new OrdersService(a, () => undefined);
+    const cancels = serviceOf(a);
 
     const outcomes: { id: string; race: string; applied: string[] }[] = [];
     const deadline = Date.now() + 25_000;
@@ -136,8 +142,7 @@ describe.skipIf(!serverUrl)('OrderStore under concurrency (two connection pools)
       const race = RACES[n % RACES.length] ?? [confirm];
       const runners = race.map(async (runner, i) => {
         await jitter();
-        const store = i % 2 === 0 ? a : b;
-        return runner.run(store, cancels, id);
+        return runner.run(i % 2 === 0 ? a : b, cancels, id);
       });
       outcomes.push({
         id,
@@ -224,12 +229,9 @@ describe.skipIf(!serverUrl)('OrderStore under concurrency (two connection pools)
     handles.push(slow);
     await slow.ping();
     link.delayMs = SLOW_LINK_MS;
-    const cancelling = new OrdersService(new OrderStore(slow.db), () => undefined).cancelOrder(
-      DEMO_PRINCIPAL,
-      id,
-      null,
-    );
-    await new Promise((resolve) => setTimeout(resolve, SLOW_LINK_MS * 1.5));
+    const cancelling = serviceOf(store(slow)).cancelOrder(DEMO_PRINCIPAL, id, null);
+    // The cancel is one statement: the answer commits while it is still on its way.
+    await new Promise((resolve) => setTimeout(resolve, SLOW_LINK_MS * 0.5));
     expect(await answer(b, id, 'PAYMENT_CONFIRMED')).toEqual(['PAYMENT_CONFIRMED']);
     const order = await cancelling;
 
@@ -257,20 +259,16 @@ const TARGET: Record<OrderEvent, OrderStatus> = {
 /** One side of a race; `run` resolves to the events it applied. */
 interface Runner {
   name: string;
-  run(store: OrderStore, cancels: OrdersService, id: string): Promise<string[]>;
+  run(store: Store, cancels: OrdersService, id: string): Promise<string[]>;
 }
 
 /** What the worker does with a payment answer (order-worker.ts `pay`), on a given pool. */
-async function answer(store: OrderStore, id: string, event: OrderEvent): Promise<string[]> {
+async function answer(store: Store, id: string, event: OrderEvent): Promise<string[]> {
   const confirmed = event === 'PAYMENT_CONFIRMED';
-  const options: TransitionOptions = {
-    event,
-    followUp: followUpOf(event, 'CREATED', true),
-    followUpDelaySeconds: confirmed ? 60 : 0,
+  const applied = await store.transitions.apply({ kind: 'ids', ids: [id] }, event, {
     paymentId: PAID,
-  };
-  const applied = await store.transition(store.db, { kind: 'ids', ids: [id] }, options);
-  if (applied.length === 0 && confirmed) await store.releaseIfCancelled(id, PAID);
+  });
+  if (applied.length === 0 && confirmed) await store.transitions.queueLateRelease(id, PAID);
   return applied.map(() => event);
 }
 
@@ -286,15 +284,13 @@ const decline: Runner = {
 const cancelCreated: Runner = {
   name: 'cancel',
   async run(store, _cancels, id) {
-    const applied = await store.transition(
-      store.db,
-      { kind: 'ids', ids: [id] },
-      { event: 'CANCEL_REQUESTED', from: ['CREATED'], followUp: 'RELEASE_PAYMENT' },
-    );
+    const applied = await store.transitions.apply({ kind: 'ids', ids: [id] }, 'CANCEL_REQUESTED', {
+      from: ['CREATED'],
+    });
     return applied.map(() => 'CANCEL_REQUESTED');
   },
 };
-/** The API's cancel (lock, read the state, transition): after a confirm, it cancels that. */
+/** The API's cancel (lock, read the state and transition, one statement): after a confirm, it cancels that. */
 const cancelViaService: Runner = {
   name: 'cancel (service)',
   async run(_store, cancels, id) {
@@ -312,22 +308,22 @@ const RACES: Runner[][] = [
   [cancelViaService, confirm],
 ];
 
-async function insertOrders(store: OrderStore, count: number): Promise<string[]> {
+async function insertOrders(store: Store, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, () => newOrderId());
   for (let i = 0; i < ids.length; i += 20) {
     await Promise.all(
       ids.slice(i, i + 20).map((id) =>
-        store.db.transaction((tx) =>
-          store.insertOrder(tx, {
-            id,
-            currency: 'EUR',
-            total: 1_000,
-            items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: 1_000 }],
-            paymentToken: 'tok_approve',
-            idempotencyKey: null,
-            requestHash: null,
-          }),
-        ),
+        store.repository.insert({
+          id,
+          customerId: DEMO_CUSTOMER_ID,
+          currency: 'EUR',
+          total: 1_000,
+          items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: 1_000 }],
+          paymentToken: 'tok_approve',
+          idempotencyKey: null,
+          requestHash: null,
+          traceParent: null,
+        }),
       ),
     );
   }
@@ -335,10 +331,10 @@ async function insertOrders(store: OrderStore, count: number): Promise<string[]>
 }
 
 /** Claims every due payment job, as a worker starting the calls would. */
-async function claimAll(store: OrderStore, count: number): Promise<void> {
+async function claimAll(store: Store, count: number): Promise<void> {
   let claimed = 0;
   for (let round = 0; round < 50 && claimed < count; round++) {
-    claimed += (await store.claimPaymentJobs(100, LEASE_SECONDS)).length;
+    claimed += (await store.jobs.claimCalls(100, LEASE_SECONDS)).length;
   }
   expect(claimed).toBe(count);
 }

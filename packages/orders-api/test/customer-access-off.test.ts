@@ -7,9 +7,9 @@ import { openDatabase, queryRows, sql } from '@oms/database';
 import { createTestDatabase } from '@oms/database/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../src/db/schema.js';
-import { newOrderId } from '../src/orders/order-ids.js';
-import { OrderStore } from '../src/orders/order-store.js';
+import { schema } from '../src/persistence/schema.js';
+import { newOrderId } from '../src/domain/order-ids.js';
+import { SqlOrderRepository } from '../src/persistence/order-repository.js';
 import { RawSocket } from './support/access.js';
 import { CANCEL_ORDER, Stack, orderInput } from './support/stack.js';
 
@@ -124,20 +124,21 @@ describe('migration 0002', () => {
           sql`select customer_id from orders where id = ${legacyId}`,
         );
         expect(rows).toEqual([{ customer_id: 'demo-customer' }]);
-        const store = new OrderStore(migrated.db);
-        const draft = (customerId?: string) => ({
+        const store = new SqlOrderRepository(migrated.db);
+        const draft = (customerId = 'demo-customer') => ({
           id: newOrderId(),
+          customerId,
           currency: 'EUR',
           total: 100,
           items: [{ sku: 'S', name: 'N', quantity: 1, unitPrice: 100 }],
           paymentToken: null,
           idempotencyKey: 'legacy-key',
           requestHash: null,
-          ...(customerId === undefined ? {} : { customerId }),
+          traceParent: null,
         });
         // The demo customer's key is still taken; another customer's use of it is not a conflict.
-        expect(await store.insertOrder(migrated.db, draft())).toBeNull();
-        expect(await store.insertOrder(migrated.db, draft('customer-x'))).toBeInstanceOf(Date);
+        expect(await store.insert(draft())).toBeNull();
+        expect(await store.insert(draft('customer-x'))).toBeInstanceOf(Date);
         expect(await store.findByIdempotencyKey('demo-customer', 'legacy-key')).toMatchObject({
           id: legacyId,
         });

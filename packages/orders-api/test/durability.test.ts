@@ -8,7 +8,7 @@ import {
 } from '@oms/payments-api';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../src/db/schema.js';
+import { schema } from '../src/persistence/schema.js';
 import { assertInvariants } from './support/invariants.js';
 import {
   OrdersProcess,

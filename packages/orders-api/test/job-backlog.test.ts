@@ -2,18 +2,20 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase, sql, type DatabaseHandle } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PRINCIPAL } from '../src/auth/principal.js';
-import { schema, type OrdersSchema } from '../src/db/schema.js';
-import { oldestDueJobAgeSeconds } from '../src/orders/job-backlog.js';
-import { OrderStore } from '../src/orders/order-store.js';
-import { OrdersService } from '../src/orders/orders.service.js';
+import { OrdersService } from '../src/domain/orders.service.js';
+import { DEMO_PRINCIPAL } from '../src/domain/principal.js';
+import {
+  ordersPersistence,
+  type OrdersPersistence,
+} from '../src/persistence/orders-persistence.js';
+import { schema, type OrdersSchema } from '../src/persistence/schema.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 describe('the oldest due job age read for /metrics', () => {
   let testDb: TestDatabase;
   let handle: DatabaseHandle<OrdersSchema>;
-  let store: OrderStore;
+  let store: OrdersPersistence;
   beforeAll(async () => {
     testDb = await createTestDatabase();
     handle = await openDatabase({
@@ -23,7 +25,7 @@ describe('the oldest due job age read for /metrics', () => {
       migrationsFolder: MIGRATIONS,
       migrationsTable: '__orders_migrations',
     });
-    store = new OrderStore(handle.db);
+    store = ordersPersistence(handle.db, { deliveryDelay: 0 });
   });
   afterAll(async () => {
     await handle.close();
@@ -31,7 +33,10 @@ describe('the oldest due job age read for /metrics', () => {
   });
 
   const create = () =>
-    new OrdersService(store, () => undefined).createOrder(DEMO_PRINCIPAL, {
+    new OrdersService({
+      repository: store.repository,
+      cancellation: store.transitions,
+    }).createOrder(DEMO_PRINCIPAL, {
       items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: 100 }],
     });
   const dueIn = (id: string, seconds: number) =>
@@ -41,19 +46,19 @@ describe('the oldest due job age read for /metrics', () => {
     );
 
   it('is null when no job is due, and counts only jobs that are due, from the oldest', async () => {
-    expect(await oldestDueJobAgeSeconds(handle.db)).toBeNull();
+    expect(await store.jobs.oldestDueAgeSeconds()).toBeNull();
     // No worker runs here: each order keeps its PAY job.
     const [waiting, older, future] = [await create(), await create(), await create()];
     await dueIn(waiting.id, -5);
     await dueIn(older.id, -90);
     await dueIn(future.id, 3_600);
-    const age = await oldestDueJobAgeSeconds(handle.db);
+    const age = await store.jobs.oldestDueAgeSeconds();
     expect(age).toBeGreaterThanOrEqual(90);
     expect(age).toBeLessThan(100);
 
     await handle.db.execute(
       sql`update orders set next_action = null, next_action_at = null where id in (${waiting.id}, ${older.id})`,
     );
-    expect(await oldestDueJobAgeSeconds(handle.db)).toBeNull();
+    expect(await store.jobs.oldestDueAgeSeconds()).toBeNull();
   });
 });

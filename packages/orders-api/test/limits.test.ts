@@ -1,8 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { LIMITS } from '../src/graphql/schema.js';
-import { MAX_PAGE_SIZE } from '../src/orders/orders.service.js';
+import { LIMITS } from '../src/graphql/limits.js';
+import { MAX_PAGE_SIZE } from '../src/domain/orders.service.js';
 import {
   CREATE_ORDER,
   Stack,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger as createPaymentsLogger } from '@oms/payments-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import {
   CANCEL_ORDER,
   CREATE_ORDER,

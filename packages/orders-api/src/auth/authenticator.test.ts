@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from './authenticator.js';
-import { DEMO_PRINCIPAL } from './principal.js';
+import { DEMO_PRINCIPAL } from '../domain/principal.js';
 
 const SECRET = 'unit-test-secret-of-at-least-32-bytes';
 

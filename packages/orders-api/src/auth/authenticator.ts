@@ -1,5 +1,5 @@
-import type { AccessSettings } from '../config/env.js';
-import { DEMO_PRINCIPAL, type Principal } from './principal.js';
+import type { AccessSettings } from '../config/settings.js';
+import { DEMO_PRINCIPAL, type Principal } from '../domain/principal.js';
 import { AccessError, createTokenVerifier } from './token-verifier.js';
 
 /** Who a caller is, and until when that holds (null: for as long as the connection lasts). */

@@ -6,8 +6,8 @@ import {
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
 } from 'jose';
-import type { AccessSettings } from '../config/env.js';
-import type { Principal } from './principal.js';
+import type { AccessSettings } from '../config/settings.js';
+import type { Principal } from '../domain/principal.js';
 
 /**
  * Why a caller was refused: UNAUTHENTICATED for anything about the token (missing, malformed,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEV_PAYMENTS_API_TOKEN, SettingsError, loadSettings } from './env.js';
+import { DEV_PAYMENTS_API_TOKEN, SettingsError, loadSettings } from './settings.js';
 
 /** The problems `loadSettings` reports for `env`; fails the test if it accepts it. */
 function problemsOf(env: Record<string, string>): string[] {

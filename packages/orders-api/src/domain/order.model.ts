@@ -16,17 +16,6 @@ export interface OrderTransitionView {
   reason: string | null;
 }
 
-/** A page of the newest-first list, shaped as a Relay connection. */
-export interface OrderConnectionView {
-  edges: { cursor: string; node: OrderView }[];
-  pageInfo: {
-    hasNextPage: boolean;
-    hasPreviousPage: boolean;
-    startCursor: string | null;
-    endCursor: string | null;
-  };
-}
-
 /** An order as the API shows it. */
 export interface OrderView {
   id: string;
@@ -58,4 +47,10 @@ export function orderAtVersion(order: OrderView, version: number): OrderView | n
     updatedAt: last.at,
     cancellationReason: last.to === 'CANCELLED' ? last.reason : null,
   };
+}
+
+/** A committed status change; `from` is null for a new order. */
+export interface TransitionRecord {
+  from: OrderStatus | null;
+  to: OrderStatus;
 }

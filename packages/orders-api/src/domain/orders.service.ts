@@ -1,23 +1,20 @@
 import { createHash } from 'node:crypto';
-import { trace } from '@opentelemetry/api';
 import {
   DEFAULT_CURRENCY,
+  ORDER_START,
   cancelOutcome,
-  followUpOf,
   orderTotal,
   validateCancellationReason,
   validateOrderDraft,
   type OrderDraft,
   type OrderStatus,
 } from '@oms/order-lifecycle';
-import { canAccess, type Principal } from '../auth/principal.js';
 import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
-import type { TransitionRecord } from '../observability/metrics.js';
-import { traceParentOf } from '@oms/telemetry/trace-context';
+import type { OrderCancellation, OrderRepository, TransitionObserver } from './order-ports.js';
 import type { OrderView } from './order.model.js';
-import type { OrderStore } from './order-store.js';
+import { canAccess, type Principal } from './principal.js';
 
 /** Largest page a client may ask for. */
 export const MAX_PAGE_SIZE = 100;
@@ -32,8 +29,24 @@ export interface OrderPage {
 /** Called after a commit that left background work due now. */
 export type WakeWorker = () => void;
 
-/** Told of transitions once their transaction has committed (for metrics). */
-export type TransitionObserver = (applied: readonly TransitionRecord[]) => void;
+/** What the service needs from the request it serves, kept out of its arguments. */
+export interface RequestScope {
+  /** W3C traceparent of the active request, stored so the order's background work joins it. */
+  traceParent(): string | null;
+  /** Tells the active request's trace which order it made. */
+  tagOrder(id: string): void;
+}
+
+const NO_SCOPE: RequestScope = { traceParent: () => null, tagOrder: () => undefined };
+
+export interface OrdersServiceDependencies {
+  repository: OrderRepository;
+  cancellation: OrderCancellation;
+  /** Called after a commit that left background work due now. */
+  wakeWorker?: WakeWorker;
+  onTransitions?: TransitionObserver;
+  scope?: RequestScope;
+}
 
 /**
  * Creates, cancels and reads orders. Input arrives unchecked; this is where it is checked. Every
@@ -42,11 +55,19 @@ export type TransitionObserver = (applied: readonly TransitionRecord[]) => void;
  * cannot be probed); an admin acts on all.
  */
 export class OrdersService {
-  constructor(
-    private readonly store: OrderStore,
-    private readonly wakeWorker: WakeWorker,
-    private readonly onTransitions: TransitionObserver = () => undefined,
-  ) {}
+  private readonly repository: OrderRepository;
+  private readonly cancellation: OrderCancellation;
+  private readonly wakeWorker: WakeWorker;
+  private readonly onTransitions: TransitionObserver;
+  private readonly scope: RequestScope;
+
+  constructor(dependencies: OrdersServiceDependencies) {
+    this.repository = dependencies.repository;
+    this.cancellation = dependencies.cancellation;
+    this.wakeWorker = dependencies.wakeWorker ?? (() => undefined);
+    this.onTransitions = dependencies.onTransitions ?? (() => undefined);
+    this.scope = dependencies.scope ?? NO_SCOPE;
+  }
 
   /**
    * Stores a new order as CREATED and queues its payment, in one transaction; the payment
@@ -70,9 +91,9 @@ export class OrdersService {
         : hashRequest({ items, currency, paymentToken: draft.paymentToken ?? null });
     const id = newOrderId();
     const total = orderTotal(items);
-    // One statement, atomic by itself: no transaction to open around it.
-    const createdAt = await this.store.insertOrder(this.store.db, {
+    const createdAt = await this.repository.insert({
       id,
+      customerId: principal.customerId,
       currency,
       total,
       items,
@@ -80,16 +101,15 @@ export class OrdersService {
       idempotencyKey: key,
       requestHash,
       // The worker continues this trace when it pays, maybe in another process, maybe later.
-      traceParent: traceParentOf(),
-      customerId: principal.customerId,
+      traceParent: this.scope.traceParent(),
     });
     if (createdAt === null) return this.replay(principal.customerId, key ?? '', requestHash);
-    trace.getActiveSpan()?.setAttribute('order.id', id);
-    this.onTransitions([{ from: null, to: 'CREATED' }]);
+    this.scope.tagOrder(id);
+    this.onTransitions([{ from: null, to: ORDER_START.status }]);
     this.wakeWorker();
     return {
       id,
-      status: 'CREATED',
+      status: ORDER_START.status,
       items,
       total,
       currency,
@@ -97,7 +117,7 @@ export class OrdersService {
       createdAt,
       updatedAt: createdAt,
       cancellationReason: null,
-      history: [{ from: null, to: 'CREATED', at: createdAt, reason: null }],
+      history: [{ from: null, to: ORDER_START.status, at: createdAt, reason: null }],
     };
   }
 
@@ -106,7 +126,7 @@ export class OrdersService {
     key: string,
     requestHash: string | null,
   ): Promise<OrderView> {
-    const existing = await this.store.findByIdempotencyKey(customerId, key);
+    const existing = await this.repository.findByIdempotencyKey(customerId, key);
     if (existing === null) throw new Error(`idempotency key conflict without an order: ${key}`);
     if (existing.requestHash !== requestHash) {
       throw new OrderError(
@@ -130,38 +150,28 @@ export class OrdersService {
     const id = parseOrderId(rawId);
     const errors = validateCancellationReason(reason);
     if (errors.length > 0) throw badInput(errors);
-    const cancelled = await this.store.db.transaction(async (tx) => {
-      const current = await this.store.lockForCancel(tx, id);
-      if (current === null || !canAccess(principal, current.customerId)) throw notFound(id);
-      const outcome = cancelOutcome(current.status);
-      if (outcome === 'NOT_CANCELLABLE') {
-        throw new OrderError(
-          'ORDER_NOT_CANCELLABLE',
-          `An order in status ${current.status} cannot be cancelled`,
-          {
-            id,
-            status: current.status,
-          },
-        );
-      }
-      if (outcome === 'ALREADY_CANCELLED') return { applied: [], queued: false };
-      const followUp = followUpOf('CANCEL_REQUESTED', current.status, current.paymentAttempts > 0);
-      const applied = await this.store.transition(
-        tx,
-        { kind: 'ids', ids: [id] },
-        { event: 'CANCEL_REQUESTED', from: [current.status], reason: reason ?? null, followUp },
+    const result = await this.cancellation.cancel(
+      id,
+      principal.admin ? null : principal.customerId,
+      reason ?? null,
+    );
+    if (!result.found) throw notFound(id);
+    if (result.applied === null && cancelOutcome(result.status) === 'NOT_CANCELLABLE') {
+      throw new OrderError(
+        'ORDER_NOT_CANCELLABLE',
+        `An order in status ${result.status} cannot be cancelled`,
+        { id, status: result.status },
       );
-      return { applied, queued: followUp !== null };
-    });
-    this.onTransitions(cancelled.applied);
-    if (cancelled.queued) this.wakeWorker();
+    }
+    if (result.applied !== null) this.onTransitions([result.applied]);
+    if (result.releaseQueued) this.wakeWorker();
     return this.mustFind(id);
   }
 
   /** The order with this id, or null (also when it is another customer's). */
   async findOrder(principal: Principal, rawId: string): Promise<OrderView | null> {
     const id = parseOrderId(rawId);
-    const [order] = await this.store.findMany([id]);
+    const [order] = await this.repository.findMany([id]);
     return order !== undefined && canAccess(principal, order.customerId) ? order : null;
   }
 
@@ -178,7 +188,12 @@ export class OrdersService {
     }
     const cursor = after === null || after === undefined ? null : decodeCursor(after);
     const customerId = principal.admin ? null : principal.customerId;
-    const rows = await this.store.page(size + 1, cursor, status ?? null, customerId);
+    const rows = await this.repository.page({
+      limit: size + 1,
+      after: cursor,
+      status: status ?? null,
+      customerId,
+    });
     const orders = rows.slice(0, size);
     return {
       orders,
@@ -190,13 +205,13 @@ export class OrdersService {
   /** Checks an id given to a subscription, and that the order exists and is the principal's. */
   async assertExists(principal: Principal, rawId: string): Promise<string> {
     const id = parseOrderId(rawId);
-    const customerId = await this.store.customerOf(id);
+    const customerId = await this.repository.customerOf(id);
     if (customerId === null || !canAccess(principal, customerId)) throw notFound(id);
     return id;
   }
 
   private async mustFind(id: string): Promise<OrderView> {
-    const [order] = await this.store.findMany([id]);
+    const [order] = await this.repository.findMany([id]);
     if (order === undefined) throw notFound(id);
     return order;
   }

@@ -1,8 +1,8 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
-import { orderAtVersion, type OrderView } from './order.model.js';
-import type { OrderStore } from './order-store.js';
+import { orderAtVersion, type OrderView } from '../domain/order.model.js';
+import { parseFeedPayload } from '../persistence/event-feed.js';
 
 type Topics = {
   ORDER_UPDATED: [OrderView];
@@ -21,12 +21,12 @@ export class OrderEventStream {
   private publishing: Promise<void> = Promise.resolve();
 
   constructor(
-    store: OrderStore,
+    findMany: (ids: readonly string[]) => Promise<OrderView[]>,
     private readonly log: Logger,
   ) {
     this.loader = new DataLoader(
       async (ids) => {
-        const found = new Map((await store.findMany(ids)).map((o) => [o.id, o]));
+        const found = new Map((await findMany(ids)).map((o) => [o.id, o]));
         return ids.map((id) => found.get(id) ?? null);
       },
       // Orders change; each batch reads them afresh.
@@ -36,12 +36,12 @@ export class OrderEventStream {
 
   /** Handles one NOTIFY payload, `<orderId>:<version>`. */
   onNotification(payload: string): void {
-    const [id, versionText] = payload.split(':');
-    const version = Number(versionText);
-    if (id === undefined || !Number.isInteger(version)) {
+    const entry = parseFeedPayload(payload);
+    if (entry === null) {
       this.log.warn({ payload }, 'ignored malformed order event');
       return;
     }
+    const { orderId: id, version } = entry;
     const loading = this.loader.load(id);
     // The chain below handles a failed read, but only once it gets there: while earlier events
     // are still publishing (say, the database is restarting and every read fails), an unobserved

@@ -1,6 +1,6 @@
-import type { Principal } from '../auth/principal.js';
-import type { OrderEventStream } from '../orders/order-events.js';
-import type { OrdersService } from '../orders/orders.service.js';
+import type { OrdersService } from '../domain/orders.service.js';
+import type { Principal } from '../domain/principal.js';
+import type { OrderEventStream } from '../events/order-event-stream.js';
 
 /** The services resolvers call; one set per process. */
 export interface GraphQLServices {

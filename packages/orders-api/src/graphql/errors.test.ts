@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { OrderError } from '../orders/order-errors.js';
+import { OrderError } from '../domain/order-errors.js';
 import { createErrorFormatter } from './errors.js';
 
 /** The formatter is the one edge errors leave by, in every NODE_ENV alike. */

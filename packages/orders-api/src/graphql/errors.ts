@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { OrderError } from '../orders/order-errors.js';
+import { OrderError } from '../domain/order-errors.js';
 
 /**
  * The one place errors leave the service. Expected failures keep their code and details;

@@ -1,10 +1,16 @@
 import { filter } from '@graphql-yoga/subscription';
 import type { OrderStatus as Status } from '@oms/order-lifecycle';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { canAccess } from '../auth/principal.js';
-import type { GraphQLContext } from '../graphql/context.js';
-import type { OrderConnectionView, OrderView } from './order.model.js';
-import { CreateOrderInput, Order, OrderConnection, OrderStatus } from './order.types.js';
+import type { OrderView } from '../domain/order.model.js';
+import { canAccess } from '../domain/principal.js';
+import type { GraphQLContext } from './context.js';
+import {
+  CreateOrderInput,
+  Order,
+  OrderConnection,
+  OrderStatus,
+  type OrderConnectionView,
+} from './order.types.js';
 
 /** Thin: arguments and the caller in, one service call, the answer shaped for GraphQL. */
 @Resolver(() => Order)

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { ORDER_STATUSES, type OrderStatus as Status } from '@oms/order-lifecycle';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { OrderView } from '../domain/order.model.js';
 
 /** The GraphQL enum, built from the lifecycle's list so the two cannot drift apart. */
 export const OrderStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, s])) as {
@@ -95,4 +96,15 @@ export class CreateOrderInput {
     description: 'Repeat a create safely: the same key returns the same order and pays once',
   })
   idempotencyKey?: string | null;
+}
+
+/** A page of the newest-first list, shaped as a Relay connection. */
+export interface OrderConnectionView {
+  edges: { cursor: string; node: OrderView }[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 }

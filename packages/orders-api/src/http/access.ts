@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../domain/principal.js';
 import { AccessError, CLOCK_TOLERANCE_SECONDS } from '../auth/token-verifier.js';
 
 /**

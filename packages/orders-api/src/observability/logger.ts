@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { logContext } from './observability/request-context.js';
+import { logContext } from './request-context.js';
 
 /**
  * Structured JSON logs, each line with the request id and trace id of what it was written for;

@@ -1,12 +1,6 @@
-import type { OrderStatus } from '@oms/order-lifecycle';
 import { createHttpMetrics } from '@oms/telemetry/http-metrics';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** A committed status change; `from` is null for a new order. */
-export interface TransitionRecord {
-  from: OrderStatus | null;
-  to: OrderStatus;
-}
+import type { TransitionRecord } from '../domain/order.model.js';
 
 /** One call to payments-api and what it came to (see `paymentOutcome`). */
 export interface PaymentCallRecord {

@@ -3,10 +3,10 @@ import { openDatabase, queryRows, sql, type DatabaseHandle } from '@oms/database
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PRINCIPAL } from '../auth/principal.js';
-import { schema, type OrdersSchema } from '../db/schema.js';
-import { OrderStore } from '../orders/order-store.js';
-import { OrdersService } from '../orders/orders.service.js';
+import { OrdersService } from '../domain/orders.service.js';
+import { DEMO_PRINCIPAL } from '../domain/principal.js';
+import { ordersPersistence } from '../persistence/orders-persistence.js';
+import { schema, type OrdersSchema } from '../persistence/schema.js';
 import { PaymentsClient } from '../payments/payments.client.js';
 import { OrderWorker } from './order-worker.js';
 
@@ -31,10 +31,11 @@ describe('the worker schedules a failed payment call by its backoff', () => {
   });
 
   it('puts the next attempt between half and all of the base delay away', async () => {
-    const store = new OrderStore(database.db);
-    const order = await new OrdersService(store, () => undefined).createOrder(DEMO_PRINCIPAL, {
-      items: [{ sku: 'A', name: 'Mug', quantity: 1, unitPrice: 100 }],
-    });
+    const { repository, transitions, jobs } = ordersPersistence(database.db, { deliveryDelay: 60 });
+    const order = await new OrdersService({ repository, cancellation: transitions }).createOrder(
+      DEMO_PRINCIPAL,
+      { items: [{ sku: 'A', name: 'Mug', quantity: 1, unitPrice: 100 }] },
+    );
     // Nothing listens on port 1 of the loopback: every call fails at once and is retryable.
     const payments = new PaymentsClient({
       baseUrl: 'http://127.0.0.1:1',
@@ -42,10 +43,10 @@ describe('the worker schedules a failed payment call by its backoff', () => {
       timeoutMs: 1_000,
     });
     const worker = new OrderWorker(
-      store,
+      jobs,
+      transitions,
       payments,
       {
-        deliveryDelaySeconds: 60,
         paymentTimeoutMs: 1_000,
         paymentMaxAttempts: 5,
         paymentRetryBaseMs: RETRY_BASE_MS,

@@ -1,14 +1,19 @@
-import { followUpOf, lateAnswerFollowUp } from '@oms/order-lifecycle';
+import {
+  EVENT_FOLLOW_UPS,
+  FOLLOW_UP_WORK,
+  PAYMENT_ANSWER_EVENTS,
+  type OrderEvent,
+} from '@oms/order-lifecycle';
+import { contextFromTraceParent } from '@oms/telemetry/trace-context';
 import { SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { contextFromTraceParent } from '@oms/telemetry/trace-context';
-import type { TransitionObserver } from '../orders/orders.service.js';
+import type { TransitionObserver } from '../domain/order-ports.js';
+import type { ClaimedJob, JobQueue } from '../persistence/job-queue.js';
 import type {
-  ClaimedJob,
-  OrderStore,
+  OrderTransitions,
   TransitionOptions,
   TransitionTarget,
-} from '../orders/order-store.js';
+} from '../persistence/order-transitions.js';
 import {
   DEFAULT_PAYMENT_TOKEN,
   paymentOutcome,
@@ -18,7 +23,6 @@ import {
 import { backoffMs } from './backoff.js';
 
 export interface OrderWorkerOptions {
-  deliveryDelaySeconds: number;
   paymentTimeoutMs: number;
   paymentMaxAttempts: number;
   paymentRetryBaseMs: number;
@@ -61,7 +65,8 @@ export class OrderWorker {
   healthy = true;
 
   constructor(
-    private readonly store: OrderStore,
+    private readonly jobs: JobQueue,
+    private readonly transitions: OrderTransitions,
     private readonly payments: PaymentsClient,
     private readonly options: OrderWorkerOptions,
     private readonly log: Logger,
@@ -116,23 +121,27 @@ export class OrderWorker {
   /** One round of work; true when there may be more due right now. */
   private async pass(): Promise<boolean> {
     const { batchSize, concurrency } = this.options;
-    const delivered = await this.applyTransition(
-      { kind: 'due', action: 'DELIVER', limit: batchSize },
-      { event: 'DELIVERY_DUE', followUp: null },
-    );
+    let full = false;
+    for (const { followUp, event } of EVENT_FOLLOW_UPS) {
+      const applied = await this.applyTransition(
+        { kind: 'due', followUp, limit: batchSize },
+        event,
+      );
+      full ||= applied.length === batchSize;
+    }
     const free = Math.min(batchSize, concurrency - this.inflight.size);
     let claimed: ClaimedJob[] = [];
     if (free > 0) {
       const leaseSeconds = (this.options.paymentTimeoutMs + 5_000) / 1000;
-      claimed = await this.store.claimPaymentJobs(free, leaseSeconds);
+      claimed = await this.jobs.claimCalls(free, leaseSeconds);
       for (const job of claimed) this.track(this.runJob(job));
     }
-    return delivered.length === batchSize || (free > 0 && claimed.length === free);
+    return full || (free > 0 && claimed.length === free);
   }
 
   private async idleDelay(): Promise<number> {
     if (this.inflight.size >= this.options.concurrency) return this.options.idlePollMs;
-    const due = await this.store.nextDueAt().catch(() => null);
+    const due = await this.jobs.nextDueAt().catch(() => null);
     if (due === null) return this.options.idlePollMs;
     // Work that is due but was not claimable this pass (held by another process) is retried
     // shortly rather than in a busy loop.
@@ -155,19 +164,22 @@ export class OrderWorker {
    */
   private async runJob(job: ClaimedJob): Promise<void> {
     const parent = contextFromTraceParent(job.traceParent);
+    const work = FOLLOW_UP_WORK[job.followUp];
+    const call = work.kind === 'call' ? work.call : null;
     const span = this.tracer.startSpan(
-      job.action === 'PAY' ? 'order pay' : 'order release payment',
+      call === 'charge' ? 'order pay' : 'order release payment',
       { attributes: { 'order.id': job.id, 'order.job.attempt': job.attempts } },
       parent,
     );
     await context.with(trace.setSpan(parent, span), async () => {
       try {
-        if (job.action === 'PAY') await this.pay(job);
-        else await this.release(job);
+        if (call === 'charge') await this.pay(job);
+        else if (call === 'release') await this.release(job);
+        else throw new Error(`${job.followUp} is not a call to the payment provider`);
       } catch (error) {
         span.setStatus({ code: SpanStatusCode.ERROR });
         // The lease brings the job back; nothing is lost.
-        this.log.error({ err: error, orderId: job.id, action: job.action }, 'job failed');
+        this.log.error({ err: error, orderId: job.id, followUp: job.followUp }, 'job failed');
       } finally {
         span.end();
       }
@@ -179,14 +191,18 @@ export class OrderWorker {
   }
 
   /** A transition on the worker's own connection (committed on return), counted and traced. */
-  private async applyTransition(target: TransitionTarget, options: TransitionOptions) {
+  private async applyTransition(
+    target: TransitionTarget,
+    event: OrderEvent,
+    options: TransitionOptions = {},
+  ) {
     // Deliveries run in batches outside any order's context; only a job's transition is a span.
     const span =
       trace.getSpan(context.active()) === undefined
         ? undefined
-        : this.tracer.startSpan(`order transition ${options.event}`);
+        : this.tracer.startSpan(`order transition ${event}`);
     try {
-      const applied = await this.store.transition(this.store.db, target, options);
+      const applied = await this.transitions.apply(target, event, options);
       this.observability.onTransitions?.(applied);
       const [first] = applied;
       if (first !== undefined)
@@ -210,18 +226,12 @@ export class OrderWorker {
     if (result.kind === 'answer') {
       // refunded or voided answers mean no money is held: for the lifecycle, not paid.
       const confirmed = result.status === 'confirmed';
-      const event = confirmed ? 'PAYMENT_CONFIRMED' : 'PAYMENT_DECLINED';
-      const applied = await this.applyTransition(ids, {
-        event,
-        followUp: followUpOf(event, 'CREATED', true),
-        followUpDelaySeconds: confirmed ? this.options.deliveryDelaySeconds : 0,
-        paymentId: result.paymentId,
-      });
+      const event = confirmed ? PAYMENT_ANSWER_EVENTS.confirmed : PAYMENT_ANSWER_EVENTS.declined;
+      const applied = await this.applyTransition(ids, event, { paymentId: result.paymentId });
       if (applied.length > 0) return;
       // The order left CREATED while the call was in flight; the lifecycle says what is owed.
-      const status = await this.store.statusOf(job.id);
-      if (status !== null && lateAnswerFollowUp(status, confirmed) === 'RELEASE_PAYMENT') {
-        if (await this.store.releaseIfCancelled(job.id, result.paymentId)) this.wake();
+      if (confirmed && (await this.transitions.queueLateRelease(job.id, result.paymentId))) {
+        this.wake();
       }
       return;
     }
@@ -231,10 +241,7 @@ export class OrderWorker {
         { orderId: job.id, attempts: job.attempts, reason: result.reason },
         'payment failed',
       );
-      await this.applyTransition(ids, {
-        event: 'PAYMENT_FAILED',
-        followUp: followUpOf('PAYMENT_FAILED', 'CREATED', true),
-      });
+      await this.applyTransition(ids, PAYMENT_ANSWER_EVENTS.failed);
       return;
     }
     await this.retryLater(job, result.reason, RETRY_CAP_MS, 'payment retry');
@@ -259,14 +266,14 @@ export class OrderWorker {
       // 409: nothing to refund (declined or voided). Anything else needs a person.
       this.log.error({ orderId: job.id, reason: result.reason }, 'refund refused by provider');
     }
-    await this.store.completeJob(job.id, job.claimToken);
+    await this.jobs.complete(job.id, job.claimToken);
   }
 
   private logAnswer(job: ClaimedJob, result: PaymentCallResult): void {
     this.log.debug(
       {
         orderId: job.id,
-        action: job.action,
+        followUp: job.followUp,
         attempt: job.attempts,
         outcome: paymentOutcome(result),
       },
@@ -283,7 +290,7 @@ export class OrderWorker {
   ): Promise<void> {
     this.log.warn({ orderId: job.id, attempts: job.attempts, reason }, what);
     const delay = backoffMs(job.attempts, this.options.paymentRetryBaseMs, capMs);
-    await this.store.retryLater(job.id, job.claimToken, delay);
+    await this.jobs.retryLater(job.id, job.claimToken, delay);
   }
 
   /** A method, not the field, so the check is not narrowed away by the assignment before it. */

@@ -3,7 +3,7 @@ import { isValidPath, isOrderStatus, type OrderStatus } from '@oms/order-lifecyc
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { schema } from '../../src/db/schema.js';
+import { schema } from '../../src/persistence/schema.js';
 import { paymentRecordsOf, type PaymentRecord } from './processes.js';
 import { TEST_PAYMENTS_TOKEN, postGraphQL, type Stack } from './stack.js';
 

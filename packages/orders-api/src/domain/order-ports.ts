@@ -1,0 +1,74 @@
+import type { OrderStatus } from '@oms/order-lifecycle';
+import type { OrderCursor } from './order-cursor.js';
+import type { OrderItemView, OrderView, TransitionRecord } from './order.model.js';
+
+/** A new order as the service hands it to storage: checked, priced and identified. */
+export interface NewOrder {
+  id: string;
+  customerId: string;
+  currency: string;
+  total: number;
+  items: readonly OrderItemView[];
+  paymentToken: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  /** W3C traceparent of the creating request, so background work continues its trace. */
+  traceParent: string | null;
+}
+
+/** What a cancel came to: no such order (for this caller), or its status and the transition. */
+export type CancelResult =
+  | { found: false }
+  | { found: true; status: OrderStatus; applied: AppliedTransition | null; releaseQueued: boolean };
+
+/** A transition that was committed. */
+export interface AppliedTransition extends TransitionRecord {
+  id: string;
+  from: OrderStatus;
+  version: number;
+  at: Date;
+}
+
+/** One page of the newest-first list. */
+export interface OrderPageQuery {
+  limit: number;
+  after: OrderCursor | null;
+  status: OrderStatus | null;
+  /** Only this customer's orders; null: every customer's. */
+  customerId: string | null;
+}
+
+/**
+ * What the orders use cases need from storage. Each method is atomic on its own, so the domain
+ * never holds a transaction open.
+ */
+export interface OrderRepository {
+  /**
+   * Stores a new order in its initial state with its first job; null when the customer's
+   * idempotency key is already taken (nothing is written then).
+   */
+  insert(order: NewOrder): Promise<Date | null>;
+  /** The customer's order holding an idempotency key, with the hash of the request that made it. */
+  findByIdempotencyKey(
+    customerId: string,
+    key: string,
+  ): Promise<{ id: string; requestHash: string | null } | null>;
+  /** Orders with items and history, in the order of `ids` (missing ones skipped). */
+  findMany(ids: readonly string[]): Promise<OrderView[]>;
+  /** One page of the newest-first list (`limit` rows at most). */
+  page(query: OrderPageQuery): Promise<OrderView[]>;
+  /** Whose order this is, or null when there is no such order. */
+  customerOf(id: string): Promise<string | null>;
+}
+
+/** The transitions the use cases ask for (the worker applies the others). */
+export interface OrderCancellation {
+  /**
+   * Cancels the order when the lifecycle allows it, queueing the release of any money a payment
+   * call may have captured; `customerId` null lets any customer's order be cancelled.
+   */
+  cancel(id: string, customerId: string | null, reason: string | null): Promise<CancelResult>;
+}
+
+/** Told of transitions once their transaction has committed (for metrics). */
+export type TransitionObserver = (applied: readonly TransitionRecord[]) => void;

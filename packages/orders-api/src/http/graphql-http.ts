@@ -1,0 +1,37 @@
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { OperationPipeline } from '../graphql/operation-pipeline.js';
+
+/**
+ * Apollo Server for GraphQL over HTTP, running the operation pipeline's limits, error formatting
+ * and observation. Stopping it drains HTTP requests in flight, then `onDrain` (the WebSocket
+ * transport closes every socket with 1001, going away).
+ */
+export async function startApollo(
+  pipeline: OperationPipeline,
+  server: Server,
+  onDrain: () => Promise<void>,
+): Promise<ApolloServer<GraphQLContext>> {
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: pipeline.schema,
+    ...pipeline.apollo,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    plugins: [
+      ...(pipeline.apollo.plugins ?? []),
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's landing page loads its IDE from a CDN; browsers get the bundled one instead.
+      ApolloServerPluginLandingPageDisabled(),
+      {
+        serverWillStart() {
+          return Promise.resolve({ drainServer: onDrain });
+        },
+      } satisfies ApolloServerPlugin<GraphQLContext>,
+    ],
+  });
+  await apollo.start();
+  return apollo;
+}
