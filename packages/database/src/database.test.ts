@@ -99,3 +99,34 @@ describe(`openDatabase (${process.env.TEST_DATABASE_URL ? 'PostgreSQL server' : 
     },
   );
 });
+
+describe(`query (${process.env.TEST_DATABASE_URL ? 'PostgreSQL server' : 'embedded'})`, () => {
+  it('runs the same statement with array parameters and typed answers on either driver', async () => {
+    const testDb = await createTestDatabase();
+    const handle = await open(testDb);
+    try {
+      const text = `select x.id, x.n, now() as at, json_build_object('n', x.n) as doc
+                    from unnest($1::uuid[], $2::int[]) as x(id, n) order by x.n`;
+      const ids = ['0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c'];
+      for (let round = 0; round < 3; round++) {
+        const rows = await handle.query<{
+          id: string;
+          n: number;
+          at: Date | string;
+          doc: { n: number };
+        }>(text, [ids, [1, 2]]);
+        expect(rows.map((r) => [r.id, r.n, r.doc])).toEqual([
+          [ids[0], 1, { n: 1 }],
+          [ids[1], 2, { n: 2 }],
+        ]);
+        expect(Number.isNaN(new Date(rows[0]?.at ?? '').getTime())).toBe(false);
+      }
+      expect(await handle.query(`select 1 as one where $1::text[] = '{}'`, [[]])).toEqual([
+        { one: 1 },
+      ]);
+    } finally {
+      await handle.close();
+      await testDb.dispose();
+    }
+  });
+});

@@ -15,10 +15,23 @@ export type Database<TSchema extends Record<string, unknown>> = PgDatabase<
   TSchema
 >;
 
+/**
+ * Runs one statement of SQL text with `$1`-style parameters and returns its rows. On a server
+ * the statement is prepared once per connection and reused, so hot statements are parsed and
+ * planned once: their text must not vary with the data (pass lists as arrays, `= any($1)`).
+ * Arrays go in as JavaScript arrays; json comes back parsed, timestamps as the driver gives them
+ * (a Date, or text on a server: drizzle keeps those as text for its own mapping).
+ */
+export interface SqlClient {
+  query<TRow>(text: string, params: readonly unknown[]): Promise<TRow[]>;
+}
+
 /** An open database plus what the drivers do differently (LISTEN, health, shutdown). */
 export interface DatabaseHandle<TSchema extends Record<string, unknown>> {
   readonly db: Database<TSchema>;
   readonly kind: 'embedded' | 'postgres';
+  /** Runs one statement through the pool and returns its rows (see `SqlClient`). */
+  readonly query: SqlClient['query'];
   /** Calls `onMessage` for each NOTIFY on `channel`; resolves to a function that stops listening. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** Resolves when the database answers a trivial query. */
@@ -70,6 +83,9 @@ async function openEmbedded<TSchema extends Record<string, unknown>>(
   return {
     db: db as unknown as Database<TSchema>,
     kind: 'embedded',
+    async query<TRow>(text: string, params: readonly unknown[]) {
+      return (await client.query<TRow>(text, [...params])).rows;
+    },
     async listen(channel, onMessage) {
       const unlisten = await client.listen(channel, onMessage);
       return unlisten;
@@ -146,6 +162,12 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
   return {
     db: db as unknown as Database<TSchema>,
     kind: 'postgres',
+    async query<TRow>(text: string, params: readonly unknown[]) {
+      const rows = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+        prepare: true,
+      });
+      return rows as unknown as TRow[];
+    },
     async listen(channel, onMessage) {
       // postgres.js keeps one dedicated connection for LISTEN and re-subscribes after a reconnect.
       const subscription = await client.listen(channel, onMessage, () => {
