@@ -15,8 +15,8 @@ import { startHttpServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { OrdersMetrics } from './observability/metrics.js';
 import { PaymentsClient } from './payments/payments.client.js';
-import { ORDER_EVENTS_CHANNEL, ORDER_JOBS_CHANNEL } from './persistence/event-feed.js';
 import { ordersPersistence } from './persistence/orders-persistence.js';
+import { LOG_WAKE_CHANNEL, LogWakeups } from './persistence/transition-log.js';
 import { schema } from './persistence/schema.js';
 import { OrderWorker } from './worker/order-worker.js';
 
@@ -59,8 +59,23 @@ export async function startOrdersApi(
       log.debug({ message }, 'database notice');
     },
   });
-  const { repository, transitions, jobs } = ordersPersistence(database.db, {
-    deliveryDelay: settings.deliveryDelaySeconds,
+  // Other processes learn of commits by a NOTIFY sent outside them (see LogWakeups); this one
+  // is told directly.
+  const wakeups = new LogWakeups(database, 10, (error) => {
+    log.warn({ err: error }, 'could not notify other processes of new order events');
+  });
+  const {
+    repository,
+    transitions,
+    jobs,
+    log: transitionLog,
+  } = ordersPersistence(database, {
+    delays: { deliveryDelay: settings.deliveryDelaySeconds },
+    batching: { maxBatch: settings.createBatchSize, maxInFlight: 2 },
+    onCommitted: () => {
+      events.wake();
+      wakeups.poke();
+    },
   });
   const tracing = await startTracing({
     serviceName: settings.serviceName,
@@ -99,8 +114,10 @@ export async function startOrdersApi(
     { tracer: tracing.tracer, onTransitions },
   );
   const events = new OrderEventStream(
+    transitionLog,
     (ids) => repository.findMany(ids),
     log.child({ component: 'events' }),
+    { batchSize: settings.eventsBatchSize, idlePollMs: settings.eventsIdlePollMs },
   );
   const orders = new OrdersService({
     repository,
@@ -114,11 +131,9 @@ export async function startOrdersApi(
       tagOrder: (id) => trace.getActiveSpan()?.setAttribute('order.id', id),
     },
   });
-  const unlistenEvents = await database.listen(ORDER_EVENTS_CHANNEL, (payload) => {
-    events.onNotification(payload);
-  });
-  const unlistenJobs = await database.listen(ORDER_JOBS_CHANNEL, () => {
-    worker.wake();
+  await events.start();
+  const unlisten = await database.listen(LOG_WAKE_CHANNEL, () => {
+    events.wake();
   });
 
   const http = await startHttpServer({
@@ -178,9 +193,9 @@ export async function startOrdersApi(
       closing ??= (async () => {
         await http.close();
         await worker.stop();
-        await events.drained();
-        await unlistenEvents();
-        await unlistenJobs();
+        await events.stop();
+        wakeups.stop();
+        await unlisten();
         await database.close();
         await tracing.shutdown();
       })();

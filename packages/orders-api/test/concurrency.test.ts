@@ -8,13 +8,11 @@ import { newOrderId } from '../src/domain/order-ids.js';
 import type { AppliedTransition } from '../src/domain/order-ports.js';
 import { OrdersService } from '../src/domain/orders.service.js';
 import { DEMO_CUSTOMER_ID, DEMO_PRINCIPAL } from '../src/domain/principal.js';
-import { ORDER_EVENTS_CHANNEL } from '../src/persistence/event-feed.js';
 import {
   ordersPersistence,
   type OrdersPersistence,
 } from '../src/persistence/orders-persistence.js';
 import { schema, type OrdersSchema } from '../src/persistence/schema.js';
-import { eventually } from './support/stack.js';
 
 /** Row locks and SKIP LOCKED only mean something with two real connections: a server. */
 const serverUrl = process.env.TEST_DATABASE_URL;
@@ -29,7 +27,7 @@ type Store = OrdersPersistence & { db: Handle['db'] };
 /** Confirmed orders fall due for delivery this long after (no delivery races these tests). */
 const DELIVERY_DELAY_SECONDS = 60;
 const store = (handle: Handle): Store => ({
-  ...ordersPersistence(handle.db, { deliveryDelay: DELIVERY_DELAY_SECONDS }),
+  ...ordersPersistence(handle, { delays: { deliveryDelay: DELIVERY_DELAY_SECONDS } }),
   db: handle.db,
 });
 const serviceOf = (s: Store) =>
@@ -100,10 +98,11 @@ describe.skipIf(!serverUrl)('order persistence under concurrency (two connection
     const [a, b] = await twoPools();
     const ids = await insertOrders(a, 200);
     // Confirmed with no delivery delay: every delivery is due at once.
-    await ordersPersistence(a.db, { deliveryDelay: 0 }).transitions.apply(
-      { kind: 'ids', ids },
+    await ordersPersistence(handles[0] as Handle, {
+      delays: { deliveryDelay: 0 },
+    }).transitions.apply(
+      { kind: 'ids', ids, paymentIds: ids.map(() => 'pay') },
       'PAYMENT_CONFIRMED',
-      { paymentId: 'pay' },
     );
     const delivered: AppliedTransition[] = [];
     const deadline = Date.now() + 20_000;
@@ -125,11 +124,8 @@ describe.skipIf(!serverUrl)('order persistence under concurrency (two connection
   });
 
   it('lets exactly one of several racing transitions win, with one history row and one event each', async () => {
-    const [a, b, listener] = await twoPools();
-    const notified: string[] = [];
-    const unlisten = await listener.listen(ORDER_EVENTS_CHANNEL, (payload) =>
-      notified.push(payload),
-    );
+    const [a, b] = await twoPools();
+    const start = await a.log.head();
     const ids = await insertOrders(a, 300);
     // Every order had its payment call started, so a cancel must queue a release of the money.
     await claimAll(a, ids.length);
@@ -196,16 +192,23 @@ describe.skipIf(!serverUrl)('order persistence under concurrency (two connection
       }
     }
 
-    // One NOTIFY per committed transition: `<id>:<seq>` for every history row, none twice.
+    // One event per committed transition: the transition log, read in batches from before the
+    // first order, holds `<id>:<seq>` for every history row, none twice, each order's in order.
     const expected = rows.flatMap((r) => r.seqs.map((seq) => `${r.id}:${seq}`)).sort();
-    await eventually(
-      () => Promise.resolve(notified.length),
-      (count) => count >= expected.length,
-      10_000,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await unlisten();
-    expect([...notified].sort()).toEqual(expected);
+    const events: string[] = [];
+    let cursor = start;
+    for (let batch = await b.log.read(cursor, 97); batch.length > 0;) {
+      events.push(...batch.map((e) => `${e.orderId}:${e.version}`));
+      cursor = batch.at(-1)?.at ?? cursor;
+      batch = await b.log.read(cursor, 97);
+    }
+    expect([...events].sort()).toEqual(expected);
+    const versionsOf = (id: string) =>
+      events.filter((e) => e.startsWith(`${id}:`)).map((e) => Number(e.split(':')[1]));
+    for (const id of ids) {
+      const versions = versionsOf(id);
+      expect(versions, id).toEqual([...versions].sort((x, y) => x - y));
+    }
   });
 
   it('never stamps a transition earlier than the one it follows (cancel after a confirmation)', async () => {
@@ -265,10 +268,13 @@ interface Runner {
 /** What the worker does with a payment answer (order-worker.ts `pay`), on a given pool. */
 async function answer(store: Store, id: string, event: OrderEvent): Promise<string[]> {
   const confirmed = event === 'PAYMENT_CONFIRMED';
-  const applied = await store.transitions.apply({ kind: 'ids', ids: [id] }, event, {
-    paymentId: PAID,
-  });
-  if (applied.length === 0 && confirmed) await store.transitions.queueLateRelease(id, PAID);
+  const applied = await store.transitions.apply(
+    { kind: 'ids', ids: [id], paymentIds: [PAID] },
+    event,
+  );
+  if (applied.length === 0 && confirmed) {
+    await store.transitions.queueLateReleases([{ id, paymentId: PAID }]);
+  }
   return applied.map(() => event);
 }
 

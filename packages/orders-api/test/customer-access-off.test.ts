@@ -124,7 +124,7 @@ describe('migration 0002', () => {
           sql`select customer_id from orders where id = ${legacyId}`,
         );
         expect(rows).toEqual([{ customer_id: 'demo-customer' }]);
-        const store = new SqlOrderRepository(migrated.db);
+        const store = new SqlOrderRepository(migrated);
         const draft = (customerId = 'demo-customer') => ({
           id: newOrderId(),
           customerId,

@@ -25,7 +25,7 @@ describe('the oldest due job age read for /metrics', () => {
       migrationsFolder: MIGRATIONS,
       migrationsTable: '__orders_migrations',
     });
-    store = ordersPersistence(handle.db, { deliveryDelay: 0 });
+    store = ordersPersistence(handle, { delays: { deliveryDelay: 0 } });
   });
   afterAll(async () => {
     await handle.close();

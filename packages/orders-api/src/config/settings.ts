@@ -56,6 +56,12 @@ const spec = {
   workerBatchSize: setting('WORKER_BATCH_SIZE', integer(1, 1_000).default(200)),
   workerConcurrency: setting('WORKER_CONCURRENCY', integer(1, 1_000).default(100)),
   workerIdlePollMs: setting('WORKER_IDLE_POLL_MS', integer(10, 60_000).default(1_000)),
+  // Concurrent createOrders share one statement; under load a batch holds what arrived while
+  // the previous ones were written, up to this many.
+  createBatchSize: setting('ORDERS_CREATE_BATCH_SIZE', integer(1, 1_000).default(200)),
+  eventsBatchSize: setting('EVENTS_BATCH_SIZE', integer(1, 5_000).default(500)),
+  // How often the transition log is read when no commit and no NOTIFY said it grew.
+  eventsIdlePollMs: setting('EVENTS_IDLE_POLL_MS', integer(10, 60_000).default(500)),
   maxBodyBytes: setting('MAX_BODY_BYTES', integer(1_024, 10_000_000).default(128 * 1024)),
   // The Vite dev server's address; a deployment points it at wherever the SPA is served.
   ideUrl: setting(

@@ -1,66 +1,74 @@
 import { createPubSub } from '@graphql-yoga/subscription';
-import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import { orderAtVersion, type OrderView } from '../domain/order.model.js';
-import { parseFeedPayload } from '../persistence/event-feed.js';
+import type { LogPosition, TransitionLog } from '../persistence/transition-log.js';
 
 type Topics = {
   ORDER_UPDATED: [OrderView];
   ORDER_UPDATED_BY_ID: [orderId: string, order: OrderView];
 };
 
+export interface OrderEventStreamOptions {
+  /** Log entries read (and orders loaded) at once. */
+  batchSize: number;
+  /** How often the log is read when nothing says it has grown. */
+  idlePollMs: number;
+}
+
 /**
- * Turns committed transitions (PostgreSQL NOTIFY, so every process sees every transition, and
- * only after commit) into subscription events. Orders are loaded in batches, and events are
- * published in the order the database sent them, each showing the order as of its transition.
+ * Shortest gap between two reads of the log, and how often it is read after a wake-up until it
+ * shows what was committed.
+ */
+const WOKEN_POLL_MS = 5;
+/** How long a wake-up keeps the fast reading going (the oldest running transaction may be slow). */
+const WOKEN_FOR_MS = 2_000;
+const RETRY_MS = 250;
+
+/**
+ * Turns the transition log into subscription events. It reads the log in batches from where it
+ * left off, loads the changed orders with one read per batch, and publishes each transition in
+ * log order, each showing the order as of that transition. Every process tails the log itself,
+ * so subscribers on any process see every transition, once, in order.
  */
 export class OrderEventStream {
   /** The in-process fan-out; also handed to type-graphql, which insists on having one. */
   readonly pubSub = createPubSub<Topics>();
-  private readonly loader: DataLoader<string, OrderView | null>;
-  private publishing: Promise<void> = Promise.resolve();
+  private cursor: LogPosition | null = null;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wokenAt = -Infinity;
+  /** Wake-ups so far, and how many of them a read that found entries came after. */
+  private wakes = 0;
+  private wakesServed = 0;
+  private wakeUp: (() => void) | null = null;
 
   constructor(
-    findMany: (ids: readonly string[]) => Promise<OrderView[]>,
-    private readonly log: Logger,
-  ) {
-    this.loader = new DataLoader(
-      async (ids) => {
-        const found = new Map((await findMany(ids)).map((o) => [o.id, o]));
-        return ids.map((id) => found.get(id) ?? null);
-      },
-      // Orders change; each batch reads them afresh.
-      { cache: false, maxBatchSize: 500 },
-    );
+    private readonly log: TransitionLog,
+    private readonly findMany: (ids: readonly string[]) => Promise<OrderView[]>,
+    private readonly logger: Logger,
+    private readonly options: OrderEventStreamOptions,
+  ) {}
+
+  /** Starts publishing what is committed from now on. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.cursor = await this.log.head();
+    this.running = true;
+    this.loopDone = this.loop();
   }
 
-  /** Handles one NOTIFY payload, `<orderId>:<version>`. */
-  onNotification(payload: string): void {
-    const entry = parseFeedPayload(payload);
-    if (entry === null) {
-      this.log.warn({ payload }, 'ignored malformed order event');
-      return;
-    }
-    const { orderId: id, version } = entry;
-    const loading = this.loader.load(id);
-    // The chain below handles a failed read, but only once it gets there: while earlier events
-    // are still publishing (say, the database is restarting and every read fails), an unobserved
-    // rejection here would end the process.
-    loading.catch(() => undefined);
-    this.publishing = this.publishing
-      .then(() => loading)
-      .then((order) => {
-        const snapshot = order === null ? null : orderAtVersion(order, version);
-        if (snapshot === null) {
-          this.log.warn({ orderId: id, version }, 'order event for a missing transition');
-          return;
-        }
-        this.pubSub.publish('ORDER_UPDATED', snapshot);
-        this.pubSub.publish('ORDER_UPDATED_BY_ID', id, snapshot);
-      })
-      .catch((error: unknown) => {
-        this.log.error({ err: error, orderId: id, version }, 'could not publish order event');
-      });
+  /** Something was committed: read the log now rather than at the next poll. */
+  wake(): void {
+    this.wakes++;
+    this.wokenAt = performance.now();
+    this.wakeUp?.();
+  }
+
+  /** Stops reading; resolves once the batch being published is out. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loopDone;
   }
 
   /** Events for one order, or for all orders when `id` is null. */
@@ -70,8 +78,69 @@ export class OrderEventStream {
       : this.pubSub.subscribe('ORDER_UPDATED_BY_ID', id);
   }
 
-  /** Resolves once every event received so far has been published. */
-  async drained(): Promise<void> {
-    await this.publishing;
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let published: number;
+      try {
+        published = await this.publishNext();
+      } catch (error) {
+        // The cursor did not move: the same entries are read again once the database answers.
+        this.logger.error({ err: error }, 'could not read order events; retrying');
+        await this.sleep(RETRY_MS);
+        continue;
+      }
+      if (published === this.options.batchSize) continue;
+      // Commits arriving meanwhile are read together in the next batch, not one read each.
+      await delay(WOKEN_POLL_MS);
+      // A commit we were told of may not be readable yet (an older transaction still runs).
+      const owed = this.wakes > this.wakesServed && performance.now() - this.wokenAt < WOKEN_FOR_MS;
+      if (!owed) await this.sleep(this.options.idlePollMs);
+    }
   }
+
+  /** Publishes the next batch of the log; returns how many entries it held. */
+  private async publishNext(): Promise<number> {
+    const cursor = this.cursor;
+    if (cursor === null) return 0;
+    const wakes = this.wakes;
+    const entries = await this.log.read(cursor, this.options.batchSize);
+    const last = entries.at(-1);
+    if (last === undefined) return 0;
+    const orders = await this.findMany([...new Set(entries.map((e) => e.orderId))]);
+    const byId = new Map(orders.map((o) => [o.id, o]));
+    for (const entry of entries) {
+      const order = byId.get(entry.orderId);
+      const snapshot = order === undefined ? null : orderAtVersion(order, entry.version);
+      if (snapshot === null) {
+        this.logger.warn(
+          { orderId: entry.orderId, version: entry.version },
+          'order event for a missing transition',
+        );
+        continue;
+      }
+      this.pubSub.publish('ORDER_UPDATED', snapshot);
+      this.pubSub.publish('ORDER_UPDATED_BY_ID', entry.orderId, snapshot);
+    }
+    this.cursor = last.at;
+    this.wakesServed = wakes;
+    return entries.length;
+  }
+
+  /** Sleeps `ms` or until woken, whichever comes first. */
+  private sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.wakeUp = null;
+    });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -47,6 +47,11 @@ export class PaymentsClient {
     return this.call('charge', '/payments', '/payments', request.orderId, request);
   }
 
+  /** Asks for several orders to be paid; each gets its own result, in order. */
+  chargeMany(requests: readonly ChargeRequest[]): Promise<PaymentCallResult[]> {
+    return Promise.all(requests.map((request) => this.charge(request)));
+  }
+
   /** Refunds a confirmed payment; already refunded is fine (the provider answers the same). */
   refund(paymentId: string, orderId: string): Promise<PaymentCallResult> {
     const path = `/payments/${encodeURIComponent(paymentId)}/refund`;

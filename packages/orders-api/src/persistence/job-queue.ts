@@ -1,7 +1,5 @@
-import { queryRows } from '@oms/database';
 import { CALL_FOLLOW_UPS, PAYMENT_ATTEMPT_FOLLOW_UPS, type FollowUp } from '@oms/order-lifecycle';
-import { sql } from 'drizzle-orm';
-import { list, toDate, type OrdersDb } from './sql.js';
+import { toDate, type SqlClient } from './sql.js';
 
 /** Background work claimed by one worker until `claimToken` is cleared or its lease runs out. */
 export interface ClaimedJob {
@@ -17,6 +15,29 @@ export interface ClaimedJob {
   traceParent: string | null;
 }
 
+/** A claimed job to put back for a later attempt. */
+export interface Retry {
+  id: string;
+  claimToken: string;
+  delayMs: number;
+}
+
+const CLAIM = `
+  update orders o set
+    next_action_at = now() + $2::float8 * interval '1 second',
+    attempts = o.attempts + 1,
+    payment_attempts = o.payment_attempts
+      + (case when o.next_action = any($4::text[]::order_follow_up[]) then 1 else 0 end),
+    claim_token = gen_random_uuid()
+  where o.id in (
+    select id from orders
+    where next_action = any($3::text[]::order_follow_up[]) and next_action_at <= now()
+    order by next_action_at limit $1
+    for update skip locked
+  )
+  returning o.id, o.next_action, o.total, o.currency, o.payment_token, o.payment_id,
+            o.attempts, o.claim_token, o.trace_parent`;
+
 /**
  * The order row is its own durable job: `next_action` is the pending follow-up and
  * `next_action_at` when it is due. Jobs that are calls to the payment provider are claimed
@@ -24,11 +45,11 @@ export interface ClaimedJob {
  * claiming process dies; follow-ups that are lifecycle events are applied by OrderTransitions.
  */
 export class JobQueue {
-  constructor(private readonly db: OrdersDb) {}
+  constructor(private readonly db: SqlClient) {}
 
   /** Claims due provider calls for this worker, pushing each one's due time out by the lease. */
   async claimCalls(limit: number, leaseSeconds: number): Promise<ClaimedJob[]> {
-    const rows = await queryRows<{
+    const rows = await this.db.query<{
       id: string;
       next_action: FollowUp;
       total: number;
@@ -38,23 +59,7 @@ export class JobQueue {
       attempts: number;
       claim_token: string;
       trace_parent: string | null;
-    }>(
-      this.db,
-      sql`update orders o set
-            next_action_at = now() + ${leaseSeconds}::float8 * interval '1 second',
-            attempts = o.attempts + 1,
-            payment_attempts = o.payment_attempts
-              + (case when o.next_action in (${list(PAYMENT_ATTEMPT_FOLLOW_UPS)}) then 1 else 0 end),
-            claim_token = gen_random_uuid()
-          where o.id in (
-            select id from orders
-            where next_action in (${list(CALL_FOLLOW_UPS)}) and next_action_at <= now()
-            order by next_action_at limit ${limit}
-            for update skip locked
-          )
-          returning o.id, o.next_action, o.total, o.currency, o.payment_token, o.payment_id,
-                    o.attempts, o.claim_token, o.trace_parent`,
-    );
+    }>(CLAIM, [limit, leaseSeconds, CALL_FOLLOW_UPS, PAYMENT_ATTEMPT_FOLLOW_UPS]);
     return rows.map((r) => ({
       id: r.id,
       followUp: r.next_action,
@@ -68,29 +73,33 @@ export class JobQueue {
     }));
   }
 
-  /** Puts a claimed job back for a later attempt; a no-op if another worker has claimed it since. */
-  async retryLater(id: string, claimToken: string, delayMs: number): Promise<void> {
-    await this.db.execute(
-      sql`update orders set next_action_at = now() + ${delayMs}::float8 * interval '1 millisecond',
-                 claim_token = null
-          where id = ${id} and claim_token = ${claimToken}`,
+  /** Puts claimed jobs back for later attempts; a no-op for any another worker has claimed since. */
+  async retryLater(retries: readonly Retry[]): Promise<void> {
+    if (retries.length === 0) return;
+    await this.db.query(
+      `update orders o set next_action_at = now() + r.delay_ms * interval '1 millisecond',
+              claim_token = null
+       from unnest($1::uuid[], $2::uuid[], $3::float8[]) as r(id, claim_token, delay_ms)
+       where o.id = r.id and o.claim_token = r.claim_token`,
+      [retries.map((r) => r.id), retries.map((r) => r.claimToken), retries.map((r) => r.delayMs)],
     );
   }
 
   /** Marks a claimed job done; a no-op if another worker has claimed it since. */
   async complete(id: string, claimToken: string): Promise<void> {
-    await this.db.execute(
-      sql`update orders set next_action = null, next_action_at = null, attempts = 0,
-                 claim_token = null
-          where id = ${id} and claim_token = ${claimToken}`,
+    await this.db.query(
+      `update orders set next_action = null, next_action_at = null, attempts = 0,
+              claim_token = null
+       where id = $1 and claim_token = $2`,
+      [id, claimToken],
     );
   }
 
   /** When the next job falls due, or null when there is none. */
   async nextDueAt(): Promise<Date | null> {
-    const rows = await queryRows<{ due: Date | string | null }>(
-      this.db,
-      sql`select min(next_action_at) as due from orders where next_action is not null`,
+    const rows = await this.db.query<{ due: Date | string | null }>(
+      `select min(next_action_at) as due from orders where next_action is not null`,
+      [],
     );
     const due = rows[0]?.due;
     return due === null || due === undefined ? null : toDate(due);
@@ -102,10 +111,10 @@ export class JobQueue {
    * one `min()` over the partial `orders_due_idx`.
    */
   async oldestDueAgeSeconds(): Promise<number | null> {
-    const rows = await queryRows<{ age: number | string | null }>(
-      this.db,
-      sql`select extract(epoch from now() - min(next_action_at)) as age
-          from orders where next_action is not null and next_action_at <= now()`,
+    const rows = await this.db.query<{ age: number | string | null }>(
+      `select extract(epoch from now() - min(next_action_at)) as age
+       from orders where next_action is not null and next_action_at <= now()`,
+      [],
     );
     const age = rows[0]?.age;
     return age === null || age === undefined ? null : Number(age);

@@ -1,124 +1,197 @@
-import { queryRows } from '@oms/database';
 import { ORDER_START, type OrderStatus } from '@oms/order-lifecycle';
-import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { NewOrder, OrderPageQuery, OrderRepository } from '../domain/order-ports.js';
 import type { OrderView } from '../domain/order.model.js';
-import { ORDER_EVENTS_CHANNEL, ORDER_JOBS_CHANNEL } from './event-feed.js';
-import { orders } from './schema.js';
-import { list, toDate, type OrdersDb } from './sql.js';
+import { GroupCommit, type ItemResult } from './group-commit.js';
+import { isDataError, toDate, type SqlClient } from './sql.js';
+
+/** How creations are grouped into statements. */
+export interface InsertBatching {
+  /** Orders written by one statement at most. */
+  maxBatch: number;
+  /** Statements writing orders at once. */
+  maxInFlight: number;
+}
+
+/**
+ * Inserts orders with their items, their first history row and their first job: one statement
+ * for a whole batch, all or nothing. Orders whose customer already used their idempotency key
+ * are skipped (`on conflict do nothing`) and not returned. Arrays, so the text never changes and
+ * the statement is prepared once.
+ */
+const INSERT_ORDERS = `
+  with created as (
+    insert into orders (id, customer_id, currency, total, payment_token, idempotency_key,
+                        request_hash, trace_parent, status, next_action, next_action_at)
+    select i.id, i.customer_id, i.currency, i.total, i.payment_token, i.idempotency_key,
+           i.request_hash, i.trace_parent, $9::order_status, $10::order_follow_up, now()
+    from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
+                $7::text[], $8::text[])
+      as i(id, customer_id, currency, total, payment_token, idempotency_key, request_hash,
+           trace_parent)
+    on conflict (customer_id, idempotency_key) do nothing
+    returning id, created_at
+  ),
+  lines as (
+    insert into order_items (order_id, line, sku, name, quantity, unit_price)
+    select l.order_id, l.line, l.sku, l.name, l.quantity, l.unit_price
+    from unnest($11::uuid[], $12::smallint[], $13::text[], $14::text[], $15::int[], $16::int[])
+      as l(order_id, line, sku, name, quantity, unit_price)
+    join created on created.id = l.order_id
+  ),
+  history as (
+    insert into order_transitions (order_id, seq, from_status, to_status, at)
+    select id, 1, null, $9::order_status, created_at from created
+  )
+  select id, created_at from created`;
+
+/** Orders with their items (by line) and history (oldest first), one row each. */
+const VIEW_COLUMNS = `
+  o.id, o.status, o.currency, o.total, o.created_at, o.updated_at, o.cancellation_reason,
+  o.customer_id,
+  (select json_agg(json_build_array(i.sku, i.name, i.quantity, i.unit_price) order by i.line)
+     from order_items i where i.order_id = o.id) as items,
+  (select json_agg(json_build_array(t.from_status, t.to_status, t.at, t.reason) order by t.seq)
+     from order_transitions t where t.order_id = o.id) as history`;
+
+const FIND_MANY = `select ${VIEW_COLUMNS} from orders o where o.id = any($1::uuid[])`;
 
 /** Orders as rows: what is written when an order is created, and every read of orders. */
 export class SqlOrderRepository implements OrderRepository {
-  constructor(private readonly db: OrdersDb) {}
+  private readonly inserts: GroupCommit<NewOrder, Date | null>;
+
+  constructor(
+    private readonly db: SqlClient,
+    batching: InsertBatching = { maxBatch: 200, maxInFlight: 2 },
+    /** Told after every statement that committed new orders. */
+    private readonly onCommitted: () => void = () => undefined,
+  ) {
+    this.inserts = new GroupCommit({ ...batching, write: (orders) => this.insertBatch(orders) });
+  }
 
   /**
-   * Inserts a new order with its items, its first history row and its first job, and sends its
-   * NOTIFYs, all in one statement (so all or nothing, without a transaction around it). Returns
-   * the creation time, or null when the idempotency key is taken.
+   * Stores a new order; concurrent calls share one statement (group commit). Resolves to its
+   * creation time once committed, or to null when the customer's idempotency key is taken.
    */
-  async insert(order: NewOrder): Promise<Date | null> {
-    const lines = sql.join(
-      order.items.map(
-        (item, line) =>
-          sql`(${line}::smallint, ${item.sku}::text, ${item.name}::text, ${item.quantity}::integer, ${item.unitPrice}::integer)`,
-      ),
-      sql`, `,
+  insert(order: NewOrder): Promise<Date | null> {
+    return this.inserts.submit(order);
+  }
+
+  /**
+   * Writes a batch; an order whose rows the database refuses is retried alone so that it fails
+   * by itself and the others are stored.
+   */
+  private async insertBatch(orders: readonly NewOrder[]): Promise<ItemResult<Date | null>[]> {
+    // A key used twice in one batch: the later order waits for the first and then finds the
+    // key taken, exactly as if it had arrived after it.
+    const seen = new Set<string>();
+    const firsts = orders.filter((order) => {
+      if (order.idempotencyKey === null) return true;
+      const key = JSON.stringify([order.customerId, order.idempotencyKey]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    let created: Map<string, Date>;
+    try {
+      created = await this.write(firsts);
+    } catch (error) {
+      if (!isDataError(error) || firsts.length === 1) throw error;
+      return Promise.all(orders.map(async (order) => this.insertAlone(order)));
+    }
+    return orders.map((order) => ({ ok: true, value: created.get(order.id) ?? null }));
+  }
+
+  private async insertAlone(order: NewOrder): Promise<ItemResult<Date | null>> {
+    try {
+      const created = await this.write([order]);
+      return { ok: true, value: created.get(order.id) ?? null };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  private async write(orders: readonly NewOrder[]): Promise<Map<string, Date>> {
+    const lines = orders.flatMap((order) =>
+      order.items.map((item, line) => ({ order: order.id, line, ...item })),
     );
-    // Data-modifying CTEs run once whether or not they are read; the NOTIFYs are in the final
-    // select, so they are sent only when the order was inserted.
-    const rows = await queryRows<{ created_at: Date | string }>(
-      this.db,
-      sql`with created as (
-            insert into orders (id, status, currency, total, payment_token, idempotency_key,
-                                request_hash, trace_parent, next_action, next_action_at,
-                                customer_id)
-            values (${order.id}::uuid, ${ORDER_START.status}::order_status, ${order.currency},
-                    ${order.total}, ${order.paymentToken}, ${order.idempotencyKey},
-                    ${order.requestHash}, ${order.traceParent},
-                    ${ORDER_START.followUp}::order_follow_up, now(), ${order.customerId})
-            on conflict (customer_id, idempotency_key) do nothing
-            returning id, created_at
-          ),
-          lines as (
-            insert into order_items (order_id, line, sku, name, quantity, unit_price)
-            select created.id, v.line, v.sku, v.name, v.quantity, v.unit_price
-            from created, (values ${lines}) as v(line, sku, name, quantity, unit_price)
-          ),
-          history as (
-            insert into order_transitions (order_id, seq, from_status, to_status, at)
-            select id, 1, null, ${ORDER_START.status}::order_status, now() from created
-          )
-          select created_at, pg_notify(${ORDER_EVENTS_CHANNEL}, ${`${order.id}:1`}),
-                 pg_notify(${ORDER_JOBS_CHANNEL}, '')
-          from created`,
-    );
-    const createdAt = rows[0]?.created_at;
-    return createdAt === undefined ? null : toDate(createdAt);
+    const rows = await this.db.query<{ id: string; created_at: Date | string }>(INSERT_ORDERS, [
+      orders.map((o) => o.id),
+      orders.map((o) => o.customerId),
+      orders.map((o) => o.currency),
+      orders.map((o) => o.total),
+      orders.map((o) => o.paymentToken),
+      orders.map((o) => o.idempotencyKey),
+      orders.map((o) => o.requestHash),
+      orders.map((o) => o.traceParent),
+      ORDER_START.status,
+      ORDER_START.followUp,
+      lines.map((l) => l.order),
+      lines.map((l) => l.line),
+      lines.map((l) => l.sku),
+      lines.map((l) => l.name),
+      lines.map((l) => l.quantity),
+      lines.map((l) => l.unitPrice),
+    ]);
+    if (rows.length > 0) this.onCommitted();
+    return new Map(rows.map((r) => [r.id, toDate(r.created_at)]));
   }
 
   async findByIdempotencyKey(
     customerId: string,
     key: string,
   ): Promise<{ id: string; requestHash: string | null } | null> {
-    const rows = await this.db
-      .select({ id: orders.id, requestHash: orders.requestHash })
-      .from(orders)
-      .where(and(eq(orders.customerId, customerId), eq(orders.idempotencyKey, key)));
-    return rows[0] ?? null;
+    const rows = await this.db.query<{ id: string; request_hash: string | null }>(
+      `select id, request_hash from orders where customer_id = $1 and idempotency_key = $2`,
+      [customerId, key],
+    );
+    const row = rows[0];
+    return row === undefined ? null : { id: row.id, requestHash: row.request_hash };
   }
 
   async customerOf(id: string): Promise<string | null> {
-    const rows = await this.db
-      .select({ customerId: orders.customerId })
-      .from(orders)
-      .where(eq(orders.id, id));
-    return rows[0]?.customerId ?? null;
+    const rows = await this.db.query<{ customer_id: string }>(
+      `select customer_id from orders where id = $1`,
+      [id],
+    );
+    return rows[0]?.customer_id ?? null;
   }
 
   async findMany(ids: readonly string[]): Promise<OrderView[]> {
     if (ids.length === 0) return [];
-    const rows = await this.selectViews(sql`o.id in (${list(ids)})`, sql``);
-    const byId = new Map(rows.map((view) => [view.id, view]));
+    const rows = await this.db.query<ViewRow>(FIND_MANY, [ids]);
+    const byId = new Map(rows.map((row) => [row.id, toView(row)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   async page({ limit, after, status, customerId }: OrderPageQuery): Promise<OrderView[]> {
-    const conditions = [
-      customerId === null ? sql`true` : sql`o.customer_id = ${customerId}`,
-      status === null ? sql`true` : sql`o.status = ${status}::order_status`,
-      after === null
-        ? sql`true`
-        : sql`(o.created_at, o.id) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
-    ];
-    return this.selectViews(
-      sql.join(conditions, sql` and `),
-      sql`order by o.created_at desc, o.id desc limit ${limit}`,
-    );
-  }
-
-  /**
-   * Orders with their items (by line) and history (oldest first) in one statement. Written out
-   * rather than built by drizzle's relational query API on every call: building that statement
-   * took a fifth of orders-api's CPU per `order(id)` and per published event (bench/README.md).
-   */
-  private async selectViews(where: SQL, tail: SQL): Promise<OrderView[]> {
-    const rows = await queryRows<ViewRow>(
-      this.db,
-      sql`select o.id, o.status, o.currency, o.total, o.created_at, o.updated_at,
-                 o.cancellation_reason, o.customer_id,
-                 (select json_agg(json_build_array(i.sku, i.name, i.quantity, i.unit_price)
-                                  order by i.line)
-                    from order_items i where i.order_id = o.id) as items,
-                 (select json_agg(json_build_array(t.from_status, t.to_status, t.at, t.reason)
-                                  order by t.seq)
-                    from order_transitions t where t.order_id = o.id) as history
-          from orders o where ${where} ${tail}`,
+    // One statement text per combination of filters, so each is planned for its own index.
+    const params: unknown[] = [limit];
+    const conditions: string[] = [];
+    if (customerId !== null) {
+      params.push(customerId);
+      conditions.push(`o.customer_id = $${params.length}`);
+    }
+    if (status !== null) {
+      params.push(status);
+      conditions.push(`o.status = $${params.length}::order_status`);
+    }
+    if (after !== null) {
+      params.push(after.createdAt.toISOString(), after.id);
+      conditions.push(
+        `(o.created_at, o.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+      );
+    }
+    const where = conditions.length === 0 ? '' : `where ${conditions.join(' and ')}`;
+    const rows = await this.db.query<ViewRow>(
+      `select ${VIEW_COLUMNS} from orders o ${where}
+       order by o.created_at desc, o.id desc limit $1`,
+      params,
     );
     return rows.map(toView);
   }
 }
 
-/** A row of `selectViews`; the drivers differ in whether they parse json and timestamps. */
+/** A row of a view query; the drivers differ in whether they parse json and timestamps. */
 interface ViewRow {
   id: string;
   status: OrderStatus;

@@ -1,7 +1,7 @@
-import { queryRows } from '@oms/database';
 import {
   FOLLOW_UP_WORK,
   LATE_CONFIRMATION,
+  ORDER_EVENTS,
   ORDER_TRANSITIONS,
   type FollowUp,
   type FollowUpWork,
@@ -9,22 +9,24 @@ import {
   type OrderStatus,
   type TransitionRule,
 } from '@oms/order-lifecycle';
-import { sql, type SQL } from 'drizzle-orm';
 import type { AppliedTransition, CancelResult, OrderCancellation } from '../domain/order-ports.js';
-import { ORDER_EVENTS_CHANNEL } from './event-feed.js';
-import { list, toDate, type OrdersDb } from './sql.js';
+import { toDate, type SqlClient } from './sql.js';
 
 /** Which orders a transition applies to: given ids, or those whose follow-up is due. */
 export type TransitionTarget =
-  { kind: 'ids'; ids: readonly string[] } | { kind: 'due'; followUp: FollowUp; limit: number };
+  | {
+      kind: 'ids';
+      ids: readonly string[];
+      /** The payment provider's id for each order (same order as `ids`), when recording one. */
+      paymentIds?: readonly (string | null)[];
+    }
+  | { kind: 'due'; followUp: FollowUp; limit: number };
 
 export interface TransitionOptions {
   /** Narrows the rule's allowed source states. */
   from?: readonly OrderStatus[];
   /** The caller's reason (cancels); the rule's default otherwise. */
   reason?: string | null;
-  /** The payment provider's id, when the transition records a payment answer. */
-  paymentId?: string | null;
 }
 
 /** How long after its transition each delayed follow-up falls due, in seconds. */
@@ -37,14 +39,67 @@ type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /**
  * Every status change, each one statement: a guarded update (only from the states the
- * lifecycle allows), its history row, its follow-up job and its NOTIFY, all or nothing. What a
- * transition leaves behind comes from the lifecycle's data; nothing here repeats a rule.
+ * lifecycle allows), its history row (which is also the transition log) and its follow-up job,
+ * all or nothing. What a transition leaves behind comes from the lifecycle's data; nothing here
+ * repeats a rule. The texts are built once per rule and prepared once per connection.
  */
 export class OrderTransitions implements OrderCancellation {
+  private readonly byIds = new Map<OrderEvent, string>();
+  private readonly due = new Map<OrderEvent, string>();
+  private readonly cancelText: string;
+
   constructor(
-    private readonly db: OrdersDb,
+    private readonly db: SqlClient,
     private readonly delays: FollowUpDelays,
-  ) {}
+    /** Told after every statement that committed transitions. */
+    private readonly onCommitted: () => void = () => undefined,
+  ) {
+    for (const event of ORDER_EVENTS) {
+      const rule: TransitionRule = ORDER_TRANSITIONS[event];
+      // $1 ids, $2 payment ids, then the rule's
+      this.byIds.set(
+        event,
+        `with input as (
+           select * from unnest($1::uuid[], $2::text[]) as i(id, payment_id)
+         ),
+         prev as (
+           select o.id, o.status, input.payment_id from orders o join input on input.id = o.id
+           where o.status = any($3::text[]::order_status[])
+           -- Rows are locked in one order, so two statements can never wait on each other.
+           order by o.id
+           for update of o
+         ),
+         ${changes(rule, 2)}
+         select id, from_status, version, updated_at from upd`,
+      );
+      // $1 follow-up, $2 limit, then the rule's
+      this.due.set(
+        event,
+        `with prev as (
+           select id, status, null::text as payment_id from orders
+           where next_action = $1::order_follow_up and next_action_at <= now()
+             and status = any($3::text[]::order_status[])
+           order by next_action_at limit $2
+           for update skip locked
+         ),
+         ${changes(rule, 2)}
+         select id, from_status, version, updated_at from upd`,
+      );
+    }
+    // $1 id, $2 customer (null: any), then the rule's. The lock makes the status read here the one the update
+    // sees: a transition committing meanwhile is waited for, and this one then applies to what
+    // it left (or reports it).
+    this.cancelText = `with cur as (
+        select id, status from orders
+        where id = $1::uuid and ($2::text is null or customer_id = $2::text)
+        for update
+      ),
+      prev as (select id, status, null::text as payment_id from cur where status = any($3::text[]::order_status[])),
+      ${changes(ORDER_TRANSITIONS.CANCEL_REQUESTED, 2)}
+      select cur.status as current, upd.id, upd.from_status, upd.version, upd.updated_at,
+             upd.next_action is not null as queued
+      from cur left join upd on upd.id = cur.id`;
+  }
 
   /** Applies `event` to the target orders that are in a state it may leave; returns those. */
   async apply(
@@ -53,22 +108,13 @@ export class OrderTransitions implements OrderCancellation {
     options: TransitionOptions = {},
   ): Promise<AppliedTransition[]> {
     const rule: TransitionRule = ORDER_TRANSITIONS[event];
-    const from = options.from ?? rule.from;
-    const candidates =
+    if (target.kind === 'ids' && target.ids.length === 0) return [];
+    const [text, head] =
       target.kind === 'ids'
-        ? sql`select id, status from orders
-              where id in (${list(target.ids)}) and status in (${list(from)})
-              for update`
-        : sql`select id, status from orders
-              where next_action = ${target.followUp}::order_follow_up and next_action_at <= now()
-                and status in (${list(from)})
-              order by next_action_at limit ${target.limit}
-              for update skip locked`;
-    const rows = await queryRows<Row>(
-      this.db,
-      sql`with prev as (${candidates}), ${this.changes(rule, options)}
-          select id, from_status, version, updated_at, notified from upd`,
-    );
+        ? [this.byIds.get(event), [target.ids, target.paymentIds ?? target.ids.map(() => null)]]
+        : [this.due.get(event), [target.followUp, target.limit]];
+    const rows = await this.db.query<Row>(text ?? '', [...head, ...this.ruleParams(rule, options)]);
+    if (rows.length > 0) this.onCommitted();
     return rows.map((r) => applied(r, rule.to));
   }
 
@@ -78,22 +124,9 @@ export class OrderTransitions implements OrderCancellation {
     reason: string | null,
   ): Promise<CancelResult> {
     const rule: TransitionRule = ORDER_TRANSITIONS.CANCEL_REQUESTED;
-    // The lock makes the status read here the one the update sees: a transition committing
-    // meanwhile is waited for, and then this one applies to what it left (or reports it).
-    type CancelRow = Nullable<Row> & { current: OrderStatus; queued: boolean | null };
-    const rows = await queryRows<CancelRow>(
-      this.db,
-      sql`with cur as (
-            select id, status from orders
-            where id = ${id}::uuid ${customerId === null ? sql`` : sql`and customer_id = ${customerId}`}
-            for update
-          ),
-          prev as (select id, status from cur where status in (${list(rule.from)})),
-          ${this.changes(rule, { reason })}
-          select cur.status as current, upd.id, upd.from_status, upd.version, upd.updated_at,
-                 upd.next_action is not null as queued
-          from cur left join upd on upd.id = cur.id`,
-    );
+    const rows = await this.db.query<
+      Nullable<Row> & { current: OrderStatus; queued: boolean | null }
+    >(this.cancelText, [id, customerId, ...this.ruleParams(rule, { reason })]);
     const row = rows[0];
     if (row === undefined) return { found: false };
     const { id: appliedId, from_status, version, updated_at } = row;
@@ -101,6 +134,7 @@ export class OrderTransitions implements OrderCancellation {
       appliedId === null || from_status === null || version === null || updated_at === null
         ? null
         : applied({ id: appliedId, from_status, version, updated_at }, rule.to);
+    if (done !== null) this.onCommitted();
     return {
       found: true,
       status: done === null ? row.current : rule.to,
@@ -110,76 +144,84 @@ export class OrderTransitions implements OrderCancellation {
   }
 
   /**
-   * A confirmation arrived for an order that is no longer CREATED: where the lifecycle says the
-   * money is owed back, queue its release. False when the answer was a duplicate.
+   * Confirmations that arrived for orders no longer CREATED: where the lifecycle says the money
+   * is owed back, queue its release. Returns the orders that now owe a release.
    */
-  async queueLateRelease(id: string, paymentId: string | null): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      this.db,
-      sql`update orders set next_action = ${LATE_CONFIRMATION.followUp}::order_follow_up,
-                 next_action_at = now(), attempts = 0, claim_token = null,
-                 payment_id = coalesce(payment_id, ${paymentId}::text)
-          where id = ${id} and status in (${list(LATE_CONFIRMATION.owedIn)})
-          returning id`,
+  async queueLateReleases(
+    orders: readonly { id: string; paymentId: string | null }[],
+  ): Promise<string[]> {
+    if (orders.length === 0) return [];
+    const rows = await this.db.query<{ id: string }>(
+      `update orders o set next_action = $3::order_follow_up, next_action_at = now(),
+              attempts = 0, claim_token = null, payment_id = coalesce(o.payment_id, i.payment_id)
+       from unnest($1::uuid[], $2::text[]) as i(id, payment_id)
+       where o.id = i.id and o.status = any($4::text[]::order_status[])
+       returning o.id`,
+      [
+        orders.map((o) => o.id),
+        orders.map((o) => o.paymentId),
+        LATE_CONFIRMATION.followUp,
+        LATE_CONFIRMATION.owedIn,
+      ],
     );
-    return rows.length > 0;
+    return rows.map((r) => r.id);
   }
 
-  /**
-   * The `upd` and `hist` CTEs of a transition of the orders in `prev` (id, status): the new
-   * state, version, time, reason and follow-up, and the history row.
-   */
-  private changes(rule: TransitionRule, options: TransitionOptions): SQL {
-    const to = rule.to;
+  private ruleParams(rule: TransitionRule, options: TransitionOptions): unknown[] {
     const reason = rule.defaultReason === undefined ? null : (options.reason ?? rule.defaultReason);
-    // Not now(): that is when the transaction began, and a cancel's transaction may have begun
-    // before the confirmation it waited for committed. A transition is never stamped earlier
-    // than the one before it.
-    const at = sql`greatest(statement_timestamp(), o.updated_at)`;
-    const followUp = this.followUpOf(rule);
-    const dueAt =
-      rule.followUp === null
-        ? sql`null::timestamptz`
-        : sql`case when ${followUp} is not null
-                then ${at} + ${this.delayOf(rule.followUp)}::float8 * interval '1 second' end`;
-    const paymentId =
-      options.paymentId === undefined ? sql`o.payment_id` : sql`${options.paymentId}::text`;
-    return sql`upd as (
-        update orders o set
-          status = ${to}::order_status,
-          version = o.version + 1,
-          updated_at = ${at},
-          cancellation_reason = ${reason}::text,
-          next_action = ${followUp},
-          next_action_at = ${dueAt},
-          attempts = 0,
-          claim_token = null,
-          payment_token = null,
-          payment_id = ${paymentId}
-        from prev where o.id = prev.id
-        returning o.id, prev.status as from_status, o.version, o.updated_at, o.next_action,
-                  pg_notify(${ORDER_EVENTS_CHANNEL}, o.id::text || ':' || o.version::text) as notified
-      ),
-      hist as (
-        insert into order_transitions (order_id, seq, from_status, to_status, reason, at)
-        select id, version, from_status, ${to}::order_status, ${reason}::text, updated_at from upd
-      )`;
-  }
-
-  /** The follow-up column's new value, as the rule says (maybe depending on the order). */
-  private followUpOf(rule: TransitionRule): SQL {
-    if (rule.followUp === null) return sql`null::order_follow_up`;
-    const followUp = sql`${rule.followUp}::order_follow_up`;
-    // A payment call may have reached the provider once the order's PAY work was claimed.
-    return rule.followUpIfPaymentAttempted === true
-      ? sql`(case when o.payment_attempts > 0 then ${followUp} end)`
-      : followUp;
+    return [
+      options.from ?? rule.from,
+      rule.to,
+      reason,
+      rule.followUp,
+      rule.followUp === null ? 0 : this.delayOf(rule.followUp),
+    ];
   }
 
   private delayOf(followUp: FollowUp): number {
     const work: FollowUpWork = FOLLOW_UP_WORK[followUp];
     return work.kind === 'event' && work.delay !== undefined ? this.delays[work.delay] : 0;
   }
+}
+
+/**
+ * The `upd` and `hist` parts of a transition of the orders in `prev` (id, status, payment_id):
+ * the new state, version, time, reason, follow-up and payment id, and the history row. The
+ * rule's parameters follow the target's `offset` ones: allowed source states, new state,
+ * reason, follow-up, the follow-up's delay in seconds (see `ruleParams`).
+ */
+function changes(rule: TransitionRule, offset: number): string {
+  const p = (n: number) => `$${offset + n}`;
+  const to = `${p(2)}::order_status`;
+  const followUp =
+    rule.followUpIfPaymentAttempted === true
+      ? // A payment call may have reached the provider once the order's PAY work was claimed.
+        `(case when o.payment_attempts > 0 then ${p(4)}::order_follow_up end)`
+      : `${p(4)}::order_follow_up`;
+  // Not now(): that is when the transaction began, and a cancel's transaction may have begun
+  // before the confirmation it waited for committed. A transition is never stamped earlier
+  // than the one before it.
+  const at = `greatest(statement_timestamp(), o.updated_at)`;
+  return `upd as (
+      update orders o set
+        status = ${to},
+        version = o.version + 1,
+        updated_at = ${at},
+        cancellation_reason = ${p(3)}::text,
+        next_action = ${followUp},
+        next_action_at = case when ${followUp} is not null
+                           then ${at} + ${p(5)}::float8 * interval '1 second' end,
+        attempts = 0,
+        claim_token = null,
+        payment_token = null,
+        payment_id = coalesce(prev.payment_id, o.payment_id)
+      from prev where o.id = prev.id
+      returning o.id, prev.status as from_status, o.version, o.updated_at, o.next_action
+    ),
+    hist as (
+      insert into order_transitions (order_id, seq, from_status, to_status, reason, at)
+      select id, version, from_status, ${to}, ${p(3)}::text, updated_at from upd
+    )`;
 }
 
 function applied(row: Row, to: OrderStatus): AppliedTransition {

@@ -1,20 +1,33 @@
 import { JobQueue } from './job-queue.js';
-import { SqlOrderRepository } from './order-repository.js';
+import { SqlOrderRepository, type InsertBatching } from './order-repository.js';
 import { OrderTransitions, type FollowUpDelays } from './order-transitions.js';
-import type { OrdersDb } from './sql.js';
+import type { SqlClient } from './sql.js';
+import { TransitionLog } from './transition-log.js';
 
 /** Everything orders-api keeps in its database, over one connection pool. */
 export interface OrdersPersistence {
   repository: SqlOrderRepository;
   transitions: OrderTransitions;
   jobs: JobQueue;
+  log: TransitionLog;
 }
 
-/** The repository, the transitions and the job queue over `db`. */
-export function ordersPersistence(db: OrdersDb, delays: FollowUpDelays): OrdersPersistence {
+export interface OrdersPersistenceOptions {
+  delays: FollowUpDelays;
+  batching?: InsertBatching;
+  /** Told after every statement that added to the transition log. */
+  onCommitted?: () => void;
+}
+
+/** The repository, the transitions, the job queue and the transition log over `db`. */
+export function ordersPersistence(
+  db: SqlClient,
+  { delays, batching, onCommitted }: OrdersPersistenceOptions,
+): OrdersPersistence {
   return {
-    repository: new SqlOrderRepository(db),
-    transitions: new OrderTransitions(db, delays),
+    repository: new SqlOrderRepository(db, batching, onCommitted),
+    transitions: new OrderTransitions(db, delays, onCommitted),
     jobs: new JobQueue(db),
+    log: new TransitionLog(db),
   };
 }

@@ -1,8 +1,10 @@
 import { FOLLOW_UPS, ORDER_STATUSES } from '@oms/order-lifecycle';
 import { relations, sql } from 'drizzle-orm';
 import {
+  bigint,
   char,
   check,
+  customType,
   index,
   integer,
   pgEnum,
@@ -110,7 +112,16 @@ export const orderItems = pgTable(
   ],
 );
 
-/** Every transition, written in the same statement as the status change it records. */
+/** A PostgreSQL 64-bit transaction id; read and written as text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/**
+ * Every transition, written in the same statement as the status change it records. It is also
+ * the transition log that events are read from, in (xid, position) order: `xid` is the writing
+ * transaction's id and `position` orders the rows of one transaction. Readers take only rows of
+ * transactions older than every transaction still running (`pg_snapshot_xmin`), so a
+ * transaction that commits late is never skipped (a serial or a timestamp alone would be).
+ */
 export const orderTransitions = pgTable(
   'order_transitions',
   {
@@ -123,8 +134,15 @@ export const orderTransitions = pgTable(
     toStatus: orderStatus('to_status').notNull(),
     reason: text('reason'),
     at: ts('at').notNull(),
+    position: bigint('position', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    xid: xid8('xid')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
   },
-  (t) => [primaryKey({ columns: [t.orderId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.seq] }),
+    index('order_transitions_log_idx').on(t.xid, t.position),
+  ],
 );
 
 export const ordersRelations = relations(orders, ({ many }) => ({

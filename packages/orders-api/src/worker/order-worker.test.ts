@@ -31,7 +31,9 @@ describe('the worker schedules a failed payment call by its backoff', () => {
   });
 
   it('puts the next attempt between half and all of the base delay away', async () => {
-    const { repository, transitions, jobs } = ordersPersistence(database.db, { deliveryDelay: 60 });
+    const { repository, transitions, jobs } = ordersPersistence(database, {
+      delays: { deliveryDelay: 60 },
+    });
     const order = await new OrdersService({ repository, cancellation: transitions }).createOrder(
       DEMO_PRINCIPAL,
       { items: [{ sku: 'A', name: 'Mug', quantity: 1, unitPrice: 100 }] },

@@ -2,13 +2,14 @@ import {
   EVENT_FOLLOW_UPS,
   FOLLOW_UP_WORK,
   PAYMENT_ANSWER_EVENTS,
+  type FollowUpWork,
   type OrderEvent,
 } from '@oms/order-lifecycle';
 import { contextFromTraceParent } from '@oms/telemetry/trace-context';
 import { SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { TransitionObserver } from '../domain/order-ports.js';
-import type { ClaimedJob, JobQueue } from '../persistence/job-queue.js';
+import type { ClaimedJob, JobQueue, Retry } from '../persistence/job-queue.js';
 import type {
   OrderTransitions,
   TransitionOptions,
@@ -17,6 +18,7 @@ import type {
 import {
   DEFAULT_PAYMENT_TOKEN,
   paymentOutcome,
+  type ChargeRequest,
   type PaymentCallResult,
   type PaymentsClient,
 } from '../payments/payments.client.js';
@@ -57,6 +59,8 @@ const WAKE_WINDOW_MS = 5;
  */
 export class OrderWorker {
   private readonly inflight = new Set<Promise<void>>();
+  /** Jobs in the calls in flight (a batch call holds several). */
+  private busyJobs = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private woken = false;
@@ -129,18 +133,23 @@ export class OrderWorker {
       );
       full ||= applied.length === batchSize;
     }
-    const free = Math.min(batchSize, concurrency - this.inflight.size);
+    const free = Math.min(batchSize, concurrency - this.busyJobs);
     let claimed: ClaimedJob[] = [];
     if (free > 0) {
       const leaseSeconds = (this.options.paymentTimeoutMs + 5_000) / 1000;
       claimed = await this.jobs.claimCalls(free, leaseSeconds);
-      for (const job of claimed) this.track(this.runJob(job));
+      const charges = claimed.filter((job) => callOf(job) === 'charge');
+      // One order: its own call, traced in its own trace. More: one batch call for all of them.
+      if (charges.length > 1) this.track(charges, this.payBatch(charges));
+      for (const job of claimed) {
+        if (charges.length <= 1 || callOf(job) !== 'charge') this.track([job], this.runJob(job));
+      }
     }
     return full || (free > 0 && claimed.length === free);
   }
 
   private async idleDelay(): Promise<number> {
-    if (this.inflight.size >= this.options.concurrency) return this.options.idlePollMs;
+    if (this.busyJobs >= this.options.concurrency) return this.options.idlePollMs;
     const due = await this.jobs.nextDueAt().catch(() => null);
     if (due === null) return this.options.idlePollMs;
     // Work that is due but was not claimable this pass (held by another process) is retried
@@ -148,10 +157,12 @@ export class OrderWorker {
     return Math.max(MIN_IDLE_MS, Math.min(this.options.idlePollMs, due.getTime() - Date.now()));
   }
 
-  private track(job: Promise<void>): void {
-    this.inflight.add(job);
-    void job.finally(() => {
-      this.inflight.delete(job);
+  private track(jobs: readonly ClaimedJob[], work: Promise<void>): void {
+    this.inflight.add(work);
+    this.busyJobs += jobs.length;
+    void work.finally(() => {
+      this.inflight.delete(work);
+      this.busyJobs -= jobs.length;
       // A finished job may have made a delivery due now or freed a slot.
       this.wake();
     });
@@ -164,8 +175,7 @@ export class OrderWorker {
    */
   private async runJob(job: ClaimedJob): Promise<void> {
     const parent = contextFromTraceParent(job.traceParent);
-    const work = FOLLOW_UP_WORK[job.followUp];
-    const call = work.kind === 'call' ? work.call : null;
+    const call = callOf(job);
     const span = this.tracer.startSpan(
       call === 'charge' ? 'order pay' : 'order release payment',
       { attributes: { 'order.id': job.id, 'order.job.attempt': job.attempts } },
@@ -215,24 +225,18 @@ export class OrderWorker {
   }
 
   private async pay(job: ClaimedJob): Promise<void> {
-    const result = await this.payments.charge({
-      orderId: job.id,
-      amount: job.total,
-      currency: job.currency,
-      paymentToken: job.paymentToken ?? DEFAULT_PAYMENT_TOKEN,
-    });
+    const result = await this.payments.charge(chargeOf(job));
     this.logAnswer(job, result);
     const ids = { kind: 'ids', ids: [job.id] } as const;
     if (result.kind === 'answer') {
       // refunded or voided answers mean no money is held: for the lifecycle, not paid.
       const confirmed = result.status === 'confirmed';
       const event = confirmed ? PAYMENT_ANSWER_EVENTS.confirmed : PAYMENT_ANSWER_EVENTS.declined;
-      const applied = await this.applyTransition(ids, event, { paymentId: result.paymentId });
-      if (applied.length > 0) return;
+      const applied = await this.applyPaid(event, [{ id: job.id, paymentId: result.paymentId }]);
+      if (applied.size > 0) return;
       // The order left CREATED while the call was in flight; the lifecycle says what is owed.
-      if (confirmed && (await this.transitions.queueLateRelease(job.id, result.paymentId))) {
-        this.wake();
-      }
+      const late = confirmed ? [{ id: job.id, paymentId: result.paymentId }] : [];
+      if ((await this.transitions.queueLateReleases(late)).length > 0) this.wake();
       return;
     }
     const exhausted = job.attempts >= this.options.paymentMaxAttempts;
@@ -245,6 +249,77 @@ export class OrderWorker {
       return;
     }
     await this.retryLater(job, result.reason, RETRY_CAP_MS, 'payment retry');
+  }
+
+  /**
+   * Pays several orders with one call to the provider, each order keeping its own answer, and
+   * applies the answers one statement per outcome. The call's span links to each order's trace.
+   */
+  private async payBatch(jobs: readonly ClaimedJob[]): Promise<void> {
+    const span = this.tracer.startSpan('order pay batch', {
+      attributes: { 'order.count': jobs.length },
+      links: jobs.flatMap((job) => {
+        const linked = trace.getSpanContext(contextFromTraceParent(job.traceParent));
+        return linked === undefined ? [] : [{ context: linked }];
+      }),
+    });
+    try {
+      await context.with(trace.setSpan(context.active(), span), async () => {
+        const results = await this.payments.chargeMany(jobs.map(chargeOf));
+        const outcome = { confirmed: [] as Paid[], declined: [] as Paid[], failed: [] as string[] };
+        const retries: Retry[] = [];
+        jobs.forEach((job, i) => {
+          const result = results[i] ?? { kind: 'retry', reason: 'no answer for this order' };
+          this.logAnswer(job, result);
+          if (result.kind === 'answer') {
+            const paid = { id: job.id, paymentId: result.paymentId };
+            (result.status === 'confirmed' ? outcome.confirmed : outcome.declined).push(paid);
+          } else if (
+            result.kind === 'rejected' ||
+            job.attempts >= this.options.paymentMaxAttempts
+          ) {
+            this.log.warn(
+              { orderId: job.id, attempts: job.attempts, reason: result.reason },
+              'payment failed',
+            );
+            outcome.failed.push(job.id);
+          } else {
+            this.log.warn(
+              { orderId: job.id, attempts: job.attempts, reason: result.reason },
+              'payment retry',
+            );
+            retries.push({ ...job, delayMs: this.retryDelay(job, RETRY_CAP_MS) });
+          }
+        });
+        const confirmed = await this.applyPaid(PAYMENT_ANSWER_EVENTS.confirmed, outcome.confirmed);
+        await this.applyPaid(PAYMENT_ANSWER_EVENTS.declined, outcome.declined);
+        await this.applyTransition(
+          { kind: 'ids', ids: outcome.failed },
+          PAYMENT_ANSWER_EVENTS.failed,
+        );
+        await this.jobs.retryLater(
+          retries.map(({ id, claimToken, delayMs }) => ({ id, claimToken, delayMs })),
+        );
+        // Orders that left CREATED while the call was in flight: the lifecycle says what is owed.
+        const late = outcome.confirmed.filter((paid) => !confirmed.has(paid.id));
+        if ((await this.transitions.queueLateReleases(late)).length > 0) this.wake();
+      });
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      // The leases bring the jobs back; nothing is lost.
+      this.log.error({ err: error, orders: jobs.length }, 'batch payment failed');
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Applies a payment answer to the orders it is for; returns those it applied to. */
+  private async applyPaid(event: OrderEvent, paid: readonly Paid[]): Promise<Set<string>> {
+    const applied = await this.applyTransition(
+      { kind: 'ids', ids: paid.map((p) => p.id), paymentIds: paid.map((p) => p.paymentId) },
+      event,
+    );
+    return new Set(applied.map((a) => a.id));
   }
 
   private async release(job: ClaimedJob): Promise<void> {
@@ -289,8 +364,14 @@ export class OrderWorker {
     what: string,
   ): Promise<void> {
     this.log.warn({ orderId: job.id, attempts: job.attempts, reason }, what);
-    const delay = backoffMs(job.attempts, this.options.paymentRetryBaseMs, capMs);
-    await this.jobs.retryLater(job.id, job.claimToken, delay);
+    await this.jobs.retryLater([
+      { id: job.id, claimToken: job.claimToken, delayMs: this.retryDelay(job, capMs) },
+    ]);
+  }
+
+  /** The backoff before a job's next attempt, for the attempts so far. */
+  private retryDelay(job: ClaimedJob, capMs: number): number {
+    return backoffMs(job.attempts, this.options.paymentRetryBaseMs, capMs);
   }
 
   /** A method, not the field, so the check is not narrowed away by the assignment before it. */
@@ -311,6 +392,27 @@ export class OrderWorker {
       this.wakeUp = null;
     });
   }
+}
+
+/** An order and the provider's id for its payment. */
+interface Paid {
+  id: string;
+  paymentId: string;
+}
+
+/** Which provider call a claimed job is. */
+function callOf(job: ClaimedJob): 'charge' | 'release' | null {
+  const work: FollowUpWork = FOLLOW_UP_WORK[job.followUp];
+  return work.kind === 'call' ? work.call : null;
+}
+
+function chargeOf(job: ClaimedJob): ChargeRequest {
+  return {
+    orderId: job.id,
+    amount: job.total,
+    currency: job.currency,
+    paymentToken: job.paymentToken ?? DEFAULT_PAYMENT_TOKEN,
+  };
 }
 
 /** Sleeps `ms`, woken or not (nothing when `ms` is not positive). */

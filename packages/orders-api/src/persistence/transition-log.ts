@@ -1,0 +1,119 @@
+import type { OrderStatus } from '@oms/order-lifecycle';
+import { toDate, type SqlClient } from './sql.js';
+
+/** A place in the transition log: the writing transaction's id and the row's position in it. */
+export interface LogPosition {
+  xid: string;
+  position: string;
+}
+
+/** A committed transition, as the log gives it. */
+export interface LogEntry {
+  at: LogPosition;
+  orderId: string;
+  /** The order's version after this transition (1 for its creation). */
+  version: number;
+  from: OrderStatus | null;
+  to: OrderStatus;
+  time: Date;
+  reason: string | null;
+}
+
+/** NOTIFY channel that tells other processes the log has grown (a wake-up, no payload). */
+export const LOG_WAKE_CHANNEL = 'order_log';
+
+/**
+ * Only transactions older than every transaction still running: their rows are all committed
+ * (or were rolled back), so no row can later appear before the last one read.
+ */
+const READ = `
+  select t.xid::text as xid, t.position::text as position, t.order_id, t.seq, t.from_status,
+         t.to_status, t.at, t.reason
+  from order_transitions t
+  where (t.xid, t.position) > ($1::xid8, $2::bigint)
+    and t.xid < pg_snapshot_xmin(pg_current_snapshot())
+  order by t.xid, t.position
+  limit $3`;
+
+/**
+ * The transition log (order_transitions in (xid, position) order), read in batches. Gap-free:
+ * a transaction that commits after a later-started one has its rows read, once, after it
+ * commits, because nothing at or beyond the oldest running transaction is read until it ends.
+ */
+export class TransitionLog {
+  constructor(private readonly db: SqlClient) {}
+
+  /** The position just before every transaction that has not finished yet: "from now on". */
+  async head(): Promise<LogPosition> {
+    const rows = await this.db.query<{ xid: string }>(
+      `select pg_snapshot_xmin(pg_current_snapshot())::text as xid`,
+      [],
+    );
+    return { xid: rows[0]?.xid ?? '0', position: '0' };
+  }
+
+  /** Up to `limit` entries after `after`, oldest first; fewer (or none) when caught up. */
+  async read(after: LogPosition, limit: number): Promise<LogEntry[]> {
+    const rows = await this.db.query<{
+      xid: string;
+      position: string;
+      order_id: string;
+      seq: number;
+      from_status: OrderStatus | null;
+      to_status: OrderStatus;
+      at: Date | string;
+      reason: string | null;
+    }>(READ, [after.xid, after.position, limit]);
+    return rows.map((r) => ({
+      at: { xid: r.xid, position: r.position },
+      orderId: r.order_id,
+      version: r.seq,
+      from: r.from_status,
+      to: r.to_status,
+      time: toDate(r.at),
+      reason: r.reason,
+    }));
+  }
+}
+
+/**
+ * Tells other processes that the log has grown, outside the transactions that grew it: a
+ * NOTIFY in a committing transaction would serialise every such commit on PostgreSQL's notify
+ * lock. At most one NOTIFY per `intervalMs`, and one after the last poke.
+ */
+export class LogWakeups {
+  private timer: NodeJS.Timeout | null = null;
+  private poked = false;
+
+  constructor(
+    private readonly db: SqlClient,
+    private readonly intervalMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Says the log has grown; the NOTIFY goes out within `intervalMs`. */
+  poke(): void {
+    this.poked = true;
+    this.timer ??= setTimeout(() => {
+      this.send();
+    }, 0);
+  }
+
+  private send(): void {
+    if (!this.poked) {
+      this.timer = null;
+      return;
+    }
+    this.poked = false;
+    this.db.query(`select pg_notify($1, '')`, [LOG_WAKE_CHANNEL]).catch(this.onError);
+    this.timer = setTimeout(() => {
+      this.send();
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
