@@ -32,6 +32,8 @@ export async function bundleService(packageDir: string): Promise<string[]> {
     format: 'esm',
     target: 'node20.19',
     sourcemap: 'linked',
+    // Stack traces need only the mappings; the images ship no TypeScript source, not even here.
+    sourcesContent: false,
     logLevel: 'warning',
     plugins: [runtimeImports(manifest), sourceRelativeUrls(outdir)],
   });
