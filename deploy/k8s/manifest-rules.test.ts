@@ -35,8 +35,6 @@ spec:
             requests: { cpu: 250m, memory: 256Mi }
             limits: { cpu: '1', memory: 512Mi }
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true }
-          volumeMounts: [{ name: tmp, mountPath: /tmp }]
-      volumes: [{ name: tmp, emptyDir: {} }]
 ---
 apiVersion: v1
 kind: Service
@@ -147,13 +145,19 @@ describe('manifest rules', () => {
       rendering('Deployment', (d) => {
         delete at(container(d), 'resources', 'limits').memory;
         at(container(d), 'securityContext').allowPrivilegeEscalation = true;
-        container(d).volumeMounts = [];
       }),
     );
     expect(problems).toEqual([
       'Deployment oms/orders-api container orders-api: no memory limit',
       'Deployment oms/orders-api container orders-api: securityContext.allowPrivilegeEscalation must be false',
-      'Deployment oms/orders-api container orders-api: a read-only root needs a writable volume at /tmp',
+    ]);
+  });
+
+  it('require a writable /tmp beside a read-only root where nginx runs', () => {
+    const objects = rendering('Deployment', (d) => (container(d).name = 'web'));
+    const settings: SettingsNames = new Map([['web', SETTINGS.get('orders-api') ?? new Set()]]);
+    expect(consistencyProblems(objects, settings)).toEqual([
+      'Deployment oms/orders-api container web: a read-only root needs a writable volume at /tmp',
     ]);
   });
 

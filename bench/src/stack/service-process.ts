@@ -30,7 +30,7 @@ export async function freePort(): Promise<number> {
 export interface ServiceSpec {
   /** For messages, e.g. `orders-api`. */
   name: string;
-  /** The package folder; the service runs `src/main.ts` from there, as `pnpm start` does. */
+  /** The package folder; the service runs its bundle, `dist/main.js`, from there, as in production. */
   packageDir: string;
   /** The whole environment of the child (nothing else is inherited). */
   env: Record<string, string>;
@@ -77,7 +77,7 @@ export class ServiceProcess {
   static async start(spec: ServiceSpec): Promise<ServiceProcess> {
     const child = spawn(
       process.execPath,
-      [...(spec.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'],
+      [...(spec.nodeArgs ?? []), '--enable-source-maps', 'dist/main.js'],
       { cwd: spec.packageDir, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     live.add(child);
