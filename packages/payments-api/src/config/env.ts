@@ -16,27 +16,6 @@ export interface LatencyRange {
   readonly max: number;
 }
 
-/** Everything payments-api reads from its environment, validated and typed. */
-export interface PaymentsSettings {
-  readonly port: number;
-  readonly host: string;
-  /** PostgreSQL URL; undefined means the embedded database in `dataDir`. */
-  readonly databaseUrl: string | undefined;
-  readonly dataDir: string;
-  readonly apiToken: string;
-  /** True when `apiToken` is the development default, so the service can warn about it. */
-  readonly usesDevelopmentToken: boolean;
-  readonly approvalRate: number;
-  readonly latencyMs: LatencyRange;
-  readonly logLevel: LogLevel;
-  readonly nodeEnv: string | undefined;
-  /** OTLP/HTTP base URL for traces (`/v1/traces` is appended); undefined: traces not exported. */
-  readonly otlpEndpoint: string | undefined;
-  readonly serviceName: string;
-  /** Whether `GET /metrics` is served. */
-  readonly metricsEnabled: boolean;
-}
-
 /** Thrown by `loadSettings`; `problems` holds one `NAME: reason` line per bad variable. */
 export class SettingsError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -48,9 +27,22 @@ export class SettingsError extends Error {
 // The repository's .data folder, wherever the process is started from.
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../../.data/payments', import.meta.url));
 
-// Compose files often write `NAME=` to mean "unset"; an empty value falls back to the default.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+/** A variable's schema, tagged with the key of the settings object its value fills. */
+type Setting<Key extends string, Schema extends z.ZodType> = Schema & { readonly settingKey: Key };
+
+/**
+ * Reads one variable into `key`. Compose files often write `NAME=` to mean "unset", so an empty
+ * value counts as unset: the schema's default, or undefined when it has none.
+ */
+function setting<Key extends string, Schema extends z.ZodType>(
+  key: Key,
+  schema: Schema,
+): Setting<Key, z.ZodPreprocess<Schema>> {
+  const unsetWhenEmpty = z.preprocess((value) => (value === '' ? undefined : value), schema);
+  return Object.assign(unsetWhenEmpty, { settingKey: key });
+}
+
+const nonBlank = z.string().trim().min(1, 'must not be blank');
 
 const portSchema = z
   .string()
@@ -95,38 +87,67 @@ const databaseUrlSchema = z
     'must be a postgres:// or postgresql:// URL',
   );
 
+// `memory://` is PGlite's in-memory store, not a path.
+const dataDirSchema = nonBlank.transform((dir) =>
+  dir.startsWith('memory://') || isAbsolute(dir) ? dir : resolve(dir),
+);
+
 const otlpEndpointSchema = z
   .string()
   .trim()
   .refine(
     (raw) => URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol),
     'must be an http(s) URL such as http://collector:4318',
-  );
+  )
+  .transform((url) => url.replace(/\/+$/, ''));
 
-const envSchema = z.object({
-  PAYMENTS_PORT: optional(portSchema),
-  PAYMENTS_HOST: optional(z.string().trim().min(1, 'must not be blank')),
-  PAYMENTS_DATABASE_URL: optional(databaseUrlSchema),
-  PAYMENTS_DATA_DIR: optional(z.string().trim().min(1, 'must not be blank')),
-  PAYMENTS_API_TOKEN: optional(z.string()),
-  PAYMENT_APPROVAL_RATE: optional(approvalRateSchema),
-  PAYMENT_LATENCY_MS: optional(latencySchema),
-  LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
-  NODE_ENV: optional(z.string()),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optional(otlpEndpointSchema),
-  OTEL_SERVICE_NAME: optional(z.string().trim().min(1, 'must not be blank')),
-  METRICS_ENABLED: optional(
-    z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }),
+const switchSchema = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((raw) => raw === 'true' || raw === '1');
+
+/**
+ * Every variable payments-api reads (the keys of `.shape` are their names), how each is parsed
+ * and which settings key it fills. The README's configuration table documents each one.
+ */
+export const settingsSchema = z.object({
+  PAYMENTS_PORT: setting('port', portSchema.default(4001)),
+  PAYMENTS_HOST: setting('host', nonBlank.default('127.0.0.1')),
+  /** PostgreSQL URL; unset means the embedded database in the data folder. */
+  PAYMENTS_DATABASE_URL: setting('databaseUrl', databaseUrlSchema.optional()),
+  PAYMENTS_DATA_DIR: setting('dataDir', dataDirSchema.default(DEFAULT_DATA_DIR)),
+  PAYMENTS_API_TOKEN: setting('apiToken', z.string().default(DEVELOPMENT_API_TOKEN)),
+  PAYMENT_APPROVAL_RATE: setting('approvalRate', approvalRateSchema.default(0.8)),
+  PAYMENT_LATENCY_MS: setting('latencyMs', latencySchema.default({ min: 200, max: 800 })),
+  LOG_LEVEL: setting(
+    'logLevel',
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
+  NODE_ENV: setting('nodeEnv', z.string().optional()),
+  /** OTLP/HTTP base URL for traces (`/v1/traces` is appended); unset: traces not exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: setting('otlpEndpoint', otlpEndpointSchema.optional()),
+  OTEL_SERVICE_NAME: setting('serviceName', nonBlank.default('payments-api')),
+  /** Whether `GET /metrics` is served. */
+  METRICS_ENABLED: setting('metricsEnabled', switchSchema.default(true)),
 });
+
+type Variables = typeof settingsSchema.shape;
+
+/** Everything payments-api reads from its environment, validated and typed. */
+export type PaymentsSettings = {
+  readonly [Name in keyof Variables as Variables[Name]['settingKey']]: z.output<Variables[Name]>;
+} & {
+  /** True when `apiToken` is the development default, so the service can warn about it. */
+  readonly usesDevelopmentToken: boolean;
+};
 
 /** Validates the environment and returns typed settings; throws one SettingsError naming every bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv): PaymentsSettings {
-  const parsed = envSchema.safeParse(env);
+  const parsed = settingsSchema.safeParse(env);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 
+  // Checked on the raw value so that it is reported together with every other bad variable.
   const production = env.NODE_ENV === 'production';
   const token = env.PAYMENTS_API_TOKEN ?? '';
   if (production && token === '') {
@@ -137,24 +158,9 @@ export function loadSettings(env: NodeJS.ProcessEnv): PaymentsSettings {
   }
 
   if (!parsed.success || problems.length > 0) throw new SettingsError(problems);
-  const values = parsed.data;
-
-  const dataDir = values.PAYMENTS_DATA_DIR ?? DEFAULT_DATA_DIR;
-  const apiToken = values.PAYMENTS_API_TOKEN ?? DEVELOPMENT_API_TOKEN;
-  return {
-    port: values.PAYMENTS_PORT ?? 4001,
-    host: values.PAYMENTS_HOST ?? '127.0.0.1',
-    databaseUrl: values.PAYMENTS_DATABASE_URL,
-    // `memory://` is PGlite's in-memory store, not a path.
-    dataDir: dataDir.startsWith('memory://') || isAbsolute(dataDir) ? dataDir : resolve(dataDir),
-    apiToken,
-    usesDevelopmentToken: apiToken === DEVELOPMENT_API_TOKEN,
-    approvalRate: values.PAYMENT_APPROVAL_RATE ?? 0.8,
-    latencyMs: values.PAYMENT_LATENCY_MS ?? { min: 200, max: 800 },
-    logLevel: values.LOG_LEVEL ?? 'info',
-    nodeEnv: values.NODE_ENV,
-    otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
-    serviceName: values.OTEL_SERVICE_NAME ?? 'payments-api',
-    metricsEnabled: values.METRICS_ENABLED !== 'false' && values.METRICS_ENABLED !== '0',
-  };
+  const values: Record<string, unknown> = parsed.data;
+  const settings = Object.fromEntries(
+    Object.entries(settingsSchema.shape).map(([name, schema]) => [schema.settingKey, values[name]]),
+  ) as Omit<PaymentsSettings, 'usesDevelopmentToken'>;
+  return { ...settings, usesDevelopmentToken: settings.apiToken === DEVELOPMENT_API_TOKEN };
 }
