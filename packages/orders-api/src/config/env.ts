@@ -78,6 +78,9 @@ const schema = z.object({
   ORDERS_JWT_AUDIENCE: z.string().trim().min(1).optional(),
 });
 
+/** Every variable orders-api reads: the keys of `.shape` are their names. */
+export const settingsSchema = schema;
+
 /** HS256 needs a key at least as long as its hash (RFC 7518, section 3.2). */
 export const MIN_JWT_SECRET_BYTES = 32;
 
