@@ -12,6 +12,8 @@ export default tseslint.config(
       '**/drizzle/**',
       '**/test-results/**',
       '**/playwright-report/**',
+      // Written by GraphQL Code Generator; build/graphql-codegen.ts checks them against the schema.
+      'packages/web/src/lib/graphql/generated/**',
       'eslint.config.js',
     ],
   },
