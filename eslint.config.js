@@ -1,7 +1,43 @@
 // One type-aware lint configuration for the whole workspace.
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
+import importX from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+
+const WEB = './packages/web/src';
+
+/** Each folder under `dir` (relative to the repository root). */
+const foldersIn = (dir) =>
+  readdirSync(new URL(dir, import.meta.url), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+
+/**
+ * Which code may not import which: import-x's no-restricted-paths zones, paths from the
+ * repository root; a file under `target` may not import one under `from` (minus `except`).
+ * Add a package's boundaries here.
+ */
+const boundaries = [
+  // The web app's imports run shared (components/, lib/) → features → app, never between
+  // features: what two features need lives in components/ or lib/.
+  ...foldersIn(`${WEB}/features`).map((feature) => ({
+    target: `${WEB}/features/${feature}`,
+    from: `${WEB}/features`,
+    except: [`./${feature}`],
+    message: 'A feature does not import another one: move what they share to components/ or lib/.',
+  })),
+  {
+    target: [`${WEB}/components`, `${WEB}/lib`],
+    from: [`${WEB}/features`, `${WEB}/app`],
+    message: 'Shared code (components/, lib/) imports no feature and not the app.',
+  },
+  {
+    target: `${WEB}/features`,
+    from: `${WEB}/app`,
+    message: 'The app composes features; a feature does not import the app.',
+  },
+];
 
 export default tseslint.config(
   {
@@ -12,6 +48,8 @@ export default tseslint.config(
       '**/drizzle/**',
       '**/test-results/**',
       '**/playwright-report/**',
+      // Written by GraphQL Code Generator; build/graphql-codegen.ts checks them against the schema.
+      'packages/web/src/lib/graphql/generated/**',
       'eslint.config.js',
     ],
   },
@@ -29,6 +67,25 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Sources import each other as `./file.js`, which TypeScript maps to file.ts or file.tsx.
+      'import-x/resolver-next': [
+        importX.createNodeResolver({
+          extensions: ['.ts', '.tsx', '.js'],
+          extensionAlias: { '.js': ['.ts', '.tsx', '.js'] },
+        }),
+      ],
+    },
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: import.meta.dirname, zones: boundaries },
       ],
     },
   },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { consistencyProblems, productionProblems, type SettingsNames } from './manifest-rules.js';
 import { parseManifests, type ManifestObject } from './manifests.js';
 import { schemaProblems } from './schema-validation.js';
-import { settingsNamesIn } from './settings-names.js';
+import { nginxTemplateNames, programSettingsNames } from './settings-names.js';
 
 // A small production rendering that keeps every rule; each test breaks one thing in a copy.
 const PRODUCTION = `
@@ -83,13 +83,7 @@ spec:
 `;
 
 const SETTINGS: SettingsNames = new Map([
-  [
-    'orders-api',
-    settingsNamesIn(
-      'ORDERS_PORT: int(), PAYMENTS_URL: url(), PAYMENTS_API_TOKEN',
-      'settings-module',
-    ),
-  ],
+  ['orders-api', new Set(['ORDERS_PORT', 'PAYMENTS_URL', 'PAYMENTS_API_TOKEN'])],
 ]);
 
 type Mutable = Record<string, unknown>;
@@ -222,11 +216,19 @@ describe('manifest rules', () => {
   });
 });
 
-describe('settingsNamesIn', () => {
-  it('finds the variables a settings module or an nginx template names', () => {
-    const module = "ORDERS_PORT: int(), NODE_ENV: z.enum(['production']), 'URL'";
-    expect([...settingsNamesIn(module, 'settings-module')]).toEqual(['ORDERS_PORT', 'NODE_ENV']);
+describe('settings names', () => {
+  it('are the placeholders of an nginx template', () => {
     const template = 'proxy_pass ${ORDERS_API_URL}; proxy_set_header Upgrade $http_upgrade;';
-    expect([...settingsNamesIn(template, 'nginx-template')]).toEqual(['ORDERS_API_URL']);
+    expect([...nginxTemplateNames(template)]).toEqual(['ORDERS_API_URL']);
+  });
+
+  it("come from each program's own settings module", async () => {
+    const names = await programSettingsNames();
+    expect([...names.keys()]).toEqual(['orders-api', 'payments-api', 'web']);
+    expect(names.get('orders-api')).toContain('ORDERS_DB_POOL_SIZE');
+    expect(names.get('orders-api')).not.toContain('PAYMENT_LATENCY_MS');
+    expect(names.get('payments-api')).toContain('PAYMENT_LATENCY_MS');
+    expect(names.get('payments-api')).toContain('NODE_ENV');
+    expect(names.get('web')).toEqual(new Set(['ORDERS_API_URL']));
   });
 });

@@ -1,15 +1,21 @@
-/**
- * The environment variables a program reads, taken from the text of the one file that names
- * them: a service's settings module (src/config/env.ts, the only reader of process.env), or the
- * web image's nginx template, whose `${NAME}` placeholders are filled from the environment.
- * Reading the text rather than importing the module keeps this check free of the services'
- * runtime; a name that appears nowhere in that file cannot be a setting of that program.
- */
-export function settingsNamesIn(
-  source: string,
-  kind: 'settings-module' | 'nginx-template',
-): Set<string> {
-  const pattern =
-    kind === 'settings-module' ? /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g : /\$\{([A-Z][A-Z0-9_]*)\}/g;
-  return new Set([...source.matchAll(pattern)].map((match) => match[1] ?? match[0]));
+import { readFile } from 'node:fs/promises';
+import { SETTING_NAMES as ordersSettings } from '@oms/orders-api/settings';
+import { SETTING_NAMES as paymentsSettings } from '@oms/payments-api/settings';
+import type { SettingsNames } from './manifest-rules.js';
+
+/** The variables the web image's nginx template reads: its `${NAME}` placeholders. */
+export function nginxTemplateNames(source: string): Set<string> {
+  return new Set([...source.matchAll(/\$\{([A-Z][A-Z0-9_]*)\}/g)].map((match) => match[1] ?? ''));
+}
+
+const WEB_TEMPLATE = new URL('../../packages/web/deploy/default.conf.template', import.meta.url);
+
+/** Each container's program and every variable it reads, for the manifests' consistency rules. */
+export async function programSettingsNames(): Promise<SettingsNames> {
+  return new Map([
+    // Each service's settings module is the only reader of process.env and lists what it reads.
+    ['orders-api', new Set(ordersSettings)],
+    ['payments-api', new Set(paymentsSettings)],
+    ['web', nginxTemplateNames(await readFile(WEB_TEMPLATE, 'utf8'))],
+  ]);
 }

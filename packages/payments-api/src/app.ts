@@ -1,6 +1,6 @@
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
-import type { PaymentsSettings } from './config/env.js';
+import type { PaymentsSettings } from './config/settings.js';
 import { openPaymentsDatabase } from './db/payments-database.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
@@ -8,8 +8,8 @@ import { PaymentsMetrics } from './observability/metrics.js';
 import { startTracing } from '@oms/telemetry';
 import { PaymentsService } from './payments/payments.service.js';
 
-export { DEVELOPMENT_API_TOKEN, loadSettings, SettingsError } from './config/env.js';
-export type { LatencyRange, PaymentsSettings } from './config/env.js';
+export { DEVELOPMENT_API_TOKEN, loadSettings, SettingsError } from './config/settings.js';
+export type { LatencyRange, PaymentsSettings } from './config/settings.js';
 export { createLogger } from './logger.js';
 
 /** A listening payments-api. */

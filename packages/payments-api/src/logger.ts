@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { PaymentsSettings } from './config/env.js';
+import type { PaymentsSettings } from './config/settings.js';
 
 // Secrets must never reach a log line, whichever object they travel in.
 const REDACTED_PATHS = [

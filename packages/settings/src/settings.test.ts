@@ -36,6 +36,17 @@ describe('defineSettings', () => {
     expect(demo.load({ DEMO_VERBOSE: '1' }).verbose).toBe(true);
   });
 
+  it('can count only the empty string as unset, giving white space to the schema', () => {
+    const strict = defineSettings(
+      'demo',
+      { name: setting('DEMO_NAME', z.string().trim().min(1).default('x')) },
+      { unset: 'empty', derive: (v) => v },
+    );
+    expect(strict.load({ DEMO_NAME: '' })).toEqual({ name: 'x' });
+    expect(() => strict.load({ DEMO_NAME: ' ' })).toThrow(/DEMO_NAME/);
+    expect(demo.load({ DEMO_PORT: ' ' }).port).toBe(4000);
+  });
+
   it('names every bad variable at once, with the checks across settings', () => {
     const checked = defineSettings(
       'demo',

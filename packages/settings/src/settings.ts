@@ -28,7 +28,7 @@ export class SettingsError extends Error {
   }
 }
 
-/** The variables as given, without blank ones: `PORT=` means "use the default", never 0 or "". */
+/** The variables as given, without unset ones: `PORT=` means "use the default", never 0 or "". */
 export type GivenEnv = Readonly<Record<string, string>>;
 
 export interface SettingsDefinition<R> {
@@ -42,6 +42,11 @@ export interface SettingsDefinition<R> {
 }
 
 export interface DefineSettingsOptions<T extends SettingsSpec, R> {
+  /**
+   * Which values count as not set: `blank` (empty or only white space, the default) or `empty`
+   * (only the empty string; white space is given to the schema, which may refuse it).
+   */
+  unset?: 'blank' | 'empty';
   /** Rules across settings, on the raw values, so they are reported beside any other problem. */
   check?: (given: GivenEnv) => string[];
   /** What the service derives from the parsed values (the result of `load`). */
@@ -61,9 +66,11 @@ export function defineSettings<T extends SettingsSpec, R = SettingsOf<T>>(
   return {
     names: entries.map(([, s]) => s.env),
     load(env) {
+      const isUnset =
+        options.unset === 'empty' ? (v: string) => v === '' : (v: string) => v.trim() === '';
       const given: GivenEnv = Object.fromEntries(
         Object.entries(env).filter(
-          (entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== '',
+          (entry): entry is [string, string] => entry[1] !== undefined && !isUnset(entry[1]),
         ),
       );
       const problems: string[] = [];

@@ -28,6 +28,18 @@ const raw = (status: number, body: string): Handler => {
   };
 };
 
+/** A payment record as payments-api answers it (its contract's PaymentSchema). */
+const record = (status: string) => ({
+  id: PAYMENT_ID,
+  orderId: '0190a5b2-7c1e-7000-8000-0000000000aa',
+  status,
+  amount: 3499,
+  currency: 'EUR',
+  createdAt: '2025-01-01T10:00:00.000Z',
+  updatedAt: '2025-01-01T10:00:01.000Z',
+  refundedAt: status === 'refunded' ? '2025-01-01T10:00:01.000Z' : null,
+});
+
 const charge: ChargeRequest = {
   orderId: '0190a5b2-7c1e-7000-8000-0000000000aa',
   amount: 3499,
@@ -86,7 +98,7 @@ describe('PaymentsClient against a real HTTP server', () => {
 
   describe('sends', () => {
     it('a charge as JSON with the bearer token and the order id as Idempotency-Key', async () => {
-      handler = json(201, { id: PAYMENT_ID, status: 'confirmed' });
+      handler = json(201, record('confirmed'));
       await client().charge(charge);
       expect(received).toHaveLength(1);
       const [request] = received;
@@ -109,7 +121,7 @@ describe('PaymentsClient against a real HTTP server', () => {
     });
 
     it('a void of the order, under its key', async () => {
-      handler = json(200, { id: PAYMENT_ID, status: 'voided' });
+      handler = json(200, record('voided'));
       await client().void(charge.orderId);
       expect(received.map((r) => [r.method, r.url, r.headers['idempotency-key']])).toEqual([
         ['POST', '/payments/void', charge.orderId],
@@ -126,7 +138,7 @@ describe('PaymentsClient against a real HTTP server', () => {
       ),
     );
     it.each(answers)('HTTP %i with a %s payment record', async (http, status) => {
-      handler = json(http, { id: PAYMENT_ID, status, orderId: charge.orderId, amount: 3499 });
+      handler = json(http, record(status));
       expect(await client().charge(charge)).toEqual({
         kind: 'answer',
         status,
@@ -142,7 +154,7 @@ describe('PaymentsClient against a real HTTP server', () => {
     });
 
     it('a 5xx even when its body looks like a payment', async () => {
-      handler = json(503, { id: PAYMENT_ID, status: 'confirmed' });
+      handler = json(503, record('confirmed'));
       expect(await client().charge(charge)).toMatchObject({ kind: 'retry' });
     });
 
@@ -202,11 +214,28 @@ describe('PaymentsClient against a real HTTP server', () => {
       ['a JSON array', json(200, [{ id: PAYMENT_ID, status: 'confirmed' }])],
       ['JSON null', json(200, null)],
       ['a JSON string', json(200, 'confirmed')],
+      [
+        'a payment record with its amount as text',
+        json(200, { ...record('confirmed'), amount: '1' }),
+      ],
+      [
+        'a payment record without its timestamps',
+        json(200, { id: PAYMENT_ID, status: 'confirmed' }),
+      ],
+      ['a payment record whose id is not a UUID', json(200, { ...record('confirmed'), id: 'p-1' })],
     ];
     it.each(unusable)('a 2xx with %s', async (_, answer) => {
       handler = answer;
       const result = await client().charge(charge);
       expect(result).toMatchObject({ kind: 'retry' });
+    });
+
+    it("names where an answer breaks payments-api's contract", async () => {
+      handler = json(201, { ...record('confirmed'), amount: 12.5 });
+      expect(await client().charge(charge)).toEqual({
+        kind: 'retry',
+        reason: 'unexpected answer: /amount must be integer',
+      });
     });
   });
 

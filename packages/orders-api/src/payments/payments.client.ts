@@ -5,24 +5,22 @@
  * joins the order's trace.
  */
 
-import { SpanKind, SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
-import type { PaymentCallRecord } from '../observability/metrics.js';
+import { PaymentSchema, type ChargeBody, type PaymentStatus } from '@oms/payments-api/contract';
 import { traceHeaders } from '@oms/telemetry/trace-context';
+import { SpanKind, SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
+import { Compile } from 'typebox/compile';
+import type { PaymentCallRecord } from '../observability/metrics.js';
 
 /** What a payment call came to. */
 export type PaymentCallResult =
-  | { kind: 'answer'; status: 'confirmed' | 'declined' | 'refunded' | 'voided'; paymentId: string }
+  | { kind: 'answer'; status: PaymentStatus; paymentId: string }
   /** Timeouts, network errors, 5xx, 429, auth trouble: worth another try later. */
   | { kind: 'retry'; reason: string }
   /** The provider refused the request as such (4xx): another try would get the same. */
   | { kind: 'rejected'; reason: string; status: number };
 
-export interface ChargeRequest {
-  orderId: string;
-  amount: number;
-  currency: string;
-  paymentToken: string;
-}
+/** The body of a charge, as payments-api's contract defines it. */
+export type ChargeRequest = ChargeBody;
 
 export interface PaymentsClientOptions {
   baseUrl: string;
@@ -37,7 +35,8 @@ export interface PaymentsClientOptions {
 /** Token sent when an order names no payment credential: the provider draws the outcome. */
 export const DEFAULT_PAYMENT_TOKEN = 'tok_default';
 
-const PAYMENT_STATUSES = new Set(['confirmed', 'declined', 'refunded', 'voided']);
+// Every 2xx of payments-api is a payment record; anything else is a provider fault.
+const paymentRecord = Compile(PaymentSchema);
 
 export class PaymentsClient {
   constructor(private readonly options: PaymentsClientOptions) {}
@@ -125,22 +124,12 @@ export class PaymentsClient {
     } catch {
       return { kind: 'retry', reason: 'unparsable answer' };
     }
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      'status' in parsed &&
-      'id' in parsed &&
-      typeof parsed.status === 'string' &&
-      typeof parsed.id === 'string' &&
-      PAYMENT_STATUSES.has(parsed.status)
-    ) {
-      return {
-        kind: 'answer',
-        status: parsed.status as 'confirmed' | 'declined' | 'refunded' | 'voided',
-        paymentId: parsed.id,
-      };
+    if (!paymentRecord.Check(parsed)) {
+      const [first] = paymentRecord.Errors(parsed);
+      const where = first === undefined ? '' : `: ${first.instancePath || '/'} ${first.message}`;
+      return { kind: 'retry', reason: `unexpected answer${where}` };
     }
-    return { kind: 'retry', reason: 'unexpected answer' };
+    return { kind: 'answer', status: parsed.status, paymentId: parsed.id };
   }
 }
 

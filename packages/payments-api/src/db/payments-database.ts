@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type DatabaseHandle } from '@oms/database';
-import type { PaymentsSettings } from '../config/env.js';
+import type { PaymentsSettings } from '../config/settings.js';
 import { paymentsSchema } from './schema.js';
 
 /** Where payments-api records its applied migrations; its own, so it can share a server. */

@@ -1,10 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { char, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { PAYMENT_STATUSES } from '../contract.js';
 
-/** Every state a payment record can be in. */
-export const PAYMENT_STATUSES = ['confirmed', 'declined', 'refunded', 'voided'] as const;
-
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type { PaymentStatus } from '../contract.js';
 
 const statusList = sql.raw(PAYMENT_STATUSES.map((status) => `'${status}'`).join(', '));
 

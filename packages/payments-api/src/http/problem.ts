@@ -1,40 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifySchemaValidationError } from 'fastify';
-import { Type, type Static } from 'typebox';
-
-/** RFC 9457 media type; every error this service answers uses it. */
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** The `type` of every problem this service can answer, so clients can match on it. */
-export type ProblemType =
-  | 'validation-failed'
-  | 'malformed-json'
-  | 'payload-too-large'
-  | 'unsupported-media-type'
-  | 'unauthorized'
-  | 'not-found'
-  | 'payment-not-found'
-  | 'idempotency-key-reused'
-  | 'payment-not-refundable'
-  | 'not-ready'
-  | 'bad-request'
-  | 'internal-error';
-
-const FieldErrorSchema = Type.Object({ field: Type.String(), message: Type.String() });
-
-export const ProblemSchema = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.String(),
-    errors: Type.Optional(Type.Array(FieldErrorSchema)),
-  },
-  { $id: 'Problem', title: 'Problem' },
-);
-
-export type Problem = Static<typeof ProblemSchema>;
-export type FieldError = Static<typeof FieldErrorSchema>;
+import {
+  PROBLEM_CONTENT_TYPE,
+  ProblemSchema,
+  type FieldError,
+  type Problem,
+  type ProblemType,
+} from '../contract.js';
 
 /** The part of a request a schema error is about, as Fastify names it. */
 export type RequestPart = 'body' | 'headers' | 'params' | 'querystring';

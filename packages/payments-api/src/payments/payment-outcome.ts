@@ -1,4 +1,4 @@
-import type { LatencyRange } from '../config/env.js';
+import type { LatencyRange } from '../config/settings.js';
 
 /** What a new charge can come out as. */
 export type ChargeOutcome = 'confirmed' | 'declined';

@@ -1,6 +1,14 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
-import { PAYMENT_STATUSES } from '../db/schema.js';
+import { Type } from 'typebox';
+import {
+  ChargeBodySchema,
+  IdempotencyHeadersSchema,
+  PaymentParamsSchema,
+  PaymentSchema,
+  PaymentsQuerySchema,
+  VoidBodySchema,
+  type PaymentRecord,
+} from '../contract.js';
 import { BEARER_SECURITY_SCHEME, bearerAuth } from '../http/auth.js';
 import { problem, problemResponse, sendProblem } from '../http/problem.js';
 import { validateHeadersWithBody } from '../http/validation.js';
@@ -12,51 +20,6 @@ export interface PaymentsRoutesOptions {
   readonly apiToken: string;
   readonly metrics?: PaymentsMetrics | undefined;
 }
-
-const Timestamp = Type.String({ format: 'date-time' });
-
-/** Text PostgreSQL can store: no NUL characters (they would fail in the database as a 500). */
-const Text = (maxLength: number) =>
-  Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000]*$' });
-
-const PaymentSchema = Type.Object(
-  {
-    id: Type.String({ format: 'uuid' }),
-    orderId: Type.String(),
-    status: Type.Enum(PAYMENT_STATUSES),
-    amount: Type.Union([Type.Integer(), Type.Null()], {
-      description: 'Minor units; null when voided',
-    }),
-    currency: Type.Union([Type.String(), Type.Null()], { description: 'Null when voided' }),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    refundedAt: Type.Union([Timestamp, Type.Null()]),
-  },
-  { title: 'Payment' },
-);
-
-type PaymentJson = Static<typeof PaymentSchema>;
-
-const IdempotencyHeaders = Type.Object({
-  // Fastify matches header schemas as written when a custom validator is set, so lower case.
-  'idempotency-key': Text(200),
-});
-
-const ChargeBody = Type.Object(
-  {
-    orderId: Text(200),
-    amount: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-    paymentToken: Text(200),
-  },
-  { additionalProperties: false },
-);
-
-const VoidBody = Type.Object({ orderId: Text(200) }, { additionalProperties: false });
-
-const PaymentParams = Type.Object({ id: Type.String() });
-
-const PaymentsQuery = Type.Object({ orderId: Text(200) }, { additionalProperties: false });
 
 const security = [{ [BEARER_SECURITY_SCHEME]: [] }];
 const unauthorized = problemResponse('Missing or wrong bearer token');
@@ -83,8 +46,8 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
           '`Idempotent-Replayed: true`; a key voided earlier answers the voided record.',
         tags: ['payments'],
         security,
-        headers: IdempotencyHeaders,
-        body: ChargeBody,
+        headers: IdempotencyHeadersSchema,
+        body: ChargeBodySchema,
         response: {
           200: PaymentSchema,
           201: PaymentSchema,
@@ -95,7 +58,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
           415: problemResponse('Body is not JSON'),
         },
       },
-      preValidation: validateHeadersWithBody(IdempotencyHeaders, ChargeBody),
+      preValidation: validateHeadersWithBody(IdempotencyHeadersSchema, ChargeBodySchema),
     },
     async (request, reply) => {
       const result = await service.charge({
@@ -124,8 +87,8 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
           'Confirmed: refunds it. Declined, refunded or voided: leaves it. Answers the record.',
         tags: ['payments'],
         security,
-        headers: IdempotencyHeaders,
-        body: VoidBody,
+        headers: IdempotencyHeadersSchema,
+        body: VoidBodySchema,
         response: {
           200: PaymentSchema,
           400: invalid,
@@ -133,7 +96,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
           409: problemResponse('The key belongs to another order'),
         },
       },
-      preValidation: validateHeadersWithBody(IdempotencyHeaders, VoidBody),
+      preValidation: validateHeadersWithBody(IdempotencyHeadersSchema, VoidBodySchema),
     },
     async (request, reply) => {
       const result = await service.voidByKey({
@@ -156,7 +119,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
         summary: 'List the payments of an order (for reconciliation)',
         tags: ['payments'],
         security,
-        querystring: PaymentsQuery,
+        querystring: PaymentsQuerySchema,
         response: { 200: Type.Array(PaymentSchema), 400: invalid, 401: unauthorized },
       },
     },
@@ -173,7 +136,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
         summary: 'Read a payment',
         tags: ['payments'],
         security,
-        params: PaymentParams,
+        params: PaymentParamsSchema,
         response: {
           200: PaymentSchema,
           401: unauthorized,
@@ -195,7 +158,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
         summary: 'Refund a confirmed payment (idempotent)',
         tags: ['payments'],
         security,
-        params: PaymentParams,
+        params: PaymentParamsSchema,
         response: {
           200: PaymentSchema,
           401: unauthorized,
@@ -233,7 +196,7 @@ function paymentNotFound() {
   return problem(404, 'payment-not-found', 'No payment has this id.');
 }
 
-function toJson(payment: Payment): PaymentJson {
+function toJson(payment: Payment): PaymentRecord {
   return {
     ...payment,
     createdAt: payment.createdAt.toISOString(),

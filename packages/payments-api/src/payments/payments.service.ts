@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@oms/database';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import type { LatencyRange } from '../config/env.js';
+import type { LatencyRange } from '../config/settings.js';
 import {
   payments,
   type PaymentRow,

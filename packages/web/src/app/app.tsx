@@ -5,8 +5,7 @@ import { Loading } from '../components/loading.js';
 import { OrderDetailsPage } from '../features/order-details/order-details-page.js';
 import { CreateOrderPage } from '../features/create-order/create-order-page.js';
 import { OrdersListPage } from '../features/orders-list/orders-list-page.js';
-import type { AppServices } from './app-services.js';
-import { AppServicesContext } from './app-services-context.js';
+import { AppServicesContext, type AppServices } from '../lib/app-services.js';
 import { Layout } from './layout.js';
 import { NotFoundPage } from './not-found-page.js';
 

@@ -4,8 +4,7 @@ import { act, render, screen } from '@testing-library/react';
 import { createClient } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { AppServicesContext } from '../app/app-services-context.js';
-import type { AppServices } from '../app/app-services.js';
+import { AppServicesContext, type AppServices } from '../lib/app-services.js';
 import { connectionMachine, type ConnectionEvent } from '../lib/connection/connection.machine.js';
 import { ConnectionIndicator } from './connection-indicator.js';
 

@@ -1,5 +1,5 @@
 import { useSelector } from '@xstate/react';
-import { useAppServices } from '../app/app-services-context.js';
+import { useAppServices } from '../lib/app-services.js';
 
 const TEXT = {
   connecting: 'Connecting…',

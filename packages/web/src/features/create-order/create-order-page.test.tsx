@@ -12,7 +12,7 @@ import { CreateOrderPage } from './create-order-page.js';
 const NEW_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
 /** The order orders-api would answer with for this input. */
-function createdFrom(input: CreateOrderInput): Order {
+function createdFrom(input: CreateOrderInput): Order & { __typename: 'Order' } {
   const at = '2024-06-01T10:00:00.000Z';
   // Typenames on the nested objects too; the app's types leave them out.
   const created = {
@@ -27,7 +27,7 @@ function createdFrom(input: CreateOrderInput): Order {
     id: NEW_ID,
     status: 'CREATED',
     total: input.items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0),
-    currency: input.currency,
+    currency: input.currency ?? 'USD',
     createdAt: at,
     updatedAt: at,
     cancellationReason: null,

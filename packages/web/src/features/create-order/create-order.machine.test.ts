@@ -12,7 +12,7 @@ function orderFrom(input: CreateOrderInput): Order {
     id: '7b0c5d0e-3f6a-4d7e-9a51-0d2f3c4b5a69',
     status: 'CREATED',
     total: input.items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0),
-    currency: input.currency,
+    currency: input.currency ?? 'USD',
     createdAt: now,
     updatedAt: now,
     cancellationReason: null,

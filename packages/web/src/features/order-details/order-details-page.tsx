@@ -3,13 +3,13 @@ import { useActorRef, useSelector } from '@xstate/react';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
-import { useAppServices } from '../../app/app-services-context.js';
+import { useAppServices } from '../../lib/app-services.js';
 import { ErrorNotice } from '../../components/error-notice.js';
 import { Loading } from '../../components/loading.js';
 import { useDocumentTitle } from '../../components/use-document-title.js';
 import { problemsOf } from '../../lib/graphql/api-problem.js';
 import { ORDER_QUERY, ORDER_UPDATED } from '../../lib/graphql/order.documents.js';
-import { CancelOrderButton } from '../cancel-order/cancel-order-button.js';
+import { CancelOrderButton } from '../../components/cancel-order/cancel-order-button.js';
 import { orderDetailsMachine } from './order-details.machine.js';
 import { OrderSummary } from './order-summary.js';
 

@@ -3,7 +3,7 @@ import { StatusBadge } from '../../components/status-badge.js';
 import { formatDateTime } from '../../lib/dates.js';
 import type { Order } from '../../lib/graphql/order.types.js';
 import { formatMoney } from '../../lib/money.js';
-import { CancelOrderButton } from '../cancel-order/cancel-order-button.js';
+import { CancelOrderButton } from '../../components/cancel-order/cancel-order-button.js';
 
 export function OrdersTable(props: { orders: Order[]; onCancelled: (order: Order) => void }) {
   return (

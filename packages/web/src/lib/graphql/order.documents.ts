@@ -1,9 +1,10 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
-import type { OrderStatus } from '@oms/order-lifecycle';
-import type { CreateOrderInput, Order, OrdersPage } from './order.types.js';
+import { graphql } from './generated/gql.js';
+
+// Each document's result and variables types are generated from orders-api's schema.graphql
+// (`pnpm --filter @oms/web codegen`; `pnpm typecheck` fails while they are stale).
 
 /** Everything the SPA shows of an order; every operation asks for the same fields. */
-export const ORDER_FIELDS = gql`
+export const ORDER_FIELDS = graphql(`
   fragment OrderFields on Order {
     id
     status
@@ -25,12 +26,9 @@ export const ORDER_FIELDS = gql`
       reason
     }
   }
-`;
+`);
 
-export const ORDERS_QUERY: TypedDocumentNode<
-  { orders: OrdersPage },
-  { first: number; after?: string | null; status?: OrderStatus | null }
-> = gql`
+export const ORDERS_QUERY = graphql(`
   query Orders($first: Int, $after: String, $status: OrderStatus) {
     orders(first: $first, after: $after, status: $status) {
       edges {
@@ -45,47 +43,37 @@ export const ORDERS_QUERY: TypedDocumentNode<
       }
     }
   }
-  ${ORDER_FIELDS}
-`;
+`);
 
-export const ORDER_QUERY: TypedDocumentNode<{ order: Order | null }, { id: string }> = gql`
+export const ORDER_QUERY = graphql(`
   query Order($id: ID!) {
     order(id: $id) {
       ...OrderFields
     }
   }
-  ${ORDER_FIELDS}
-`;
+`);
 
-export const CREATE_ORDER: TypedDocumentNode<{ createOrder: Order }, { input: CreateOrderInput }> =
-  gql`
-    mutation CreateOrder($input: CreateOrderInput!) {
-      createOrder(input: $input) {
-        ...OrderFields
-      }
+export const CREATE_ORDER = graphql(`
+  mutation CreateOrder($input: CreateOrderInput!) {
+    createOrder(input: $input) {
+      ...OrderFields
     }
-    ${ORDER_FIELDS}
-  `;
+  }
+`);
 
-export const CANCEL_ORDER: TypedDocumentNode<
-  { cancelOrder: Order },
-  { id: string; reason?: string | null }
-> = gql`
+export const CANCEL_ORDER = graphql(`
   mutation CancelOrder($id: ID!, $reason: String) {
     cancelOrder(id: $id, reason: $reason) {
       ...OrderFields
     }
   }
-  ${ORDER_FIELDS}
-`;
+`);
 
 /** With `id`, one order's transitions; without, every order's. */
-export const ORDER_UPDATED: TypedDocumentNode<{ orderUpdated: Order }, { id?: string | null }> =
-  gql`
-    subscription OrderUpdated($id: ID) {
-      orderUpdated(id: $id) {
-        ...OrderFields
-      }
+export const ORDER_UPDATED = graphql(`
+  subscription OrderUpdated($id: ID) {
+    orderUpdated(id: $id) {
+      ...OrderFields
     }
-    ${ORDER_FIELDS}
-  `;
+  }
+`);

@@ -1,51 +1,19 @@
-import type { OrderStatus } from '@oms/order-lifecycle';
+import type {
+  CreateOrderInput,
+  OrderFieldsFragment,
+  OrderItemInput,
+  OrdersQuery,
+} from './generated/graphql.js';
+
+// Generated from orders-api's schema (see order.documents.ts): the names the SPA uses for them.
 
 /** An order as the SPA reads it (the `OrderFields` fragment). */
-export interface Order {
-  __typename?: 'Order';
-  id: string;
-  status: OrderStatus;
-  total: number;
-  currency: string;
-  createdAt: string;
-  updatedAt: string;
-  cancellationReason: string | null;
-  items: OrderItem[];
-  history: OrderTransition[];
-}
+export type Order = OrderFieldsFragment;
 
-export interface OrderItem {
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice: number;
-}
+/** One page of the orders list, as the `Orders` query answers it. */
+export type OrdersPage = OrdersQuery['orders'];
 
-export interface OrderTransition {
-  from: OrderStatus | null;
-  to: OrderStatus;
-  at: string;
-  reason: string | null;
-}
-
-export interface OrderItemInput {
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice: number;
-}
-
-export interface CreateOrderInput {
-  items: OrderItemInput[];
-  currency: string;
-  paymentToken?: string | null;
-  idempotencyKey?: string | null;
-}
-
-export interface OrdersPage {
-  edges: { cursor: string; node: Order }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
+export type { CreateOrderInput, OrderItemInput };
 
 /**
  * Whether `incoming` is at least as far along as `current`. Every transition adds one history

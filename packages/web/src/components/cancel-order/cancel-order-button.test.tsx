@@ -12,7 +12,7 @@ import { CancelOrderButton, type CancelOrderButtonProps } from './cancel-order-b
 const ORDER_ID = '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 
 /** The order as the API answers (with the typenames Apollo's cache keys by). */
-function order(status: OrderStatus, reason: string | null = null): Order {
+function order(status: OrderStatus, reason: string | null = null): Order & { __typename: 'Order' } {
   const at = (s: number) => `2024-06-01T10:00:0${s}.000Z`;
   const path: OrderStatus[] =
     status === 'CANCELLED' ? ['CREATED', 'CONFIRMED', 'CANCELLED'] : ['CREATED', status];

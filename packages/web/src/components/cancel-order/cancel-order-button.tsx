@@ -7,7 +7,7 @@ import { problemsOf } from '../../lib/graphql/api-problem.js';
 import { CANCEL_ORDER } from '../../lib/graphql/order.documents.js';
 import type { Order } from '../../lib/graphql/order.types.js';
 import { cancelOrderMachine } from './cancel-order.machine.js';
-import { useModalDialog } from '../../components/use-modal-dialog.js';
+import { useModalDialog } from '../use-modal-dialog.js';
 
 export interface CancelOrderButtonProps {
   orderId: string;

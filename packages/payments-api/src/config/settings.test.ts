@@ -1,5 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { DEVELOPMENT_API_TOKEN, loadSettings, parseLatencyRange, SettingsError } from './env.js';
+import {
+  DEVELOPMENT_API_TOKEN,
+  loadSettings,
+  parseLatencyRange,
+  SETTING_NAMES,
+  SettingsError,
+} from './settings.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
@@ -131,6 +138,16 @@ describe('loadSettings', () => {
     const settings = loadSettings({ PAYMENTS_DATA_DIR: 'tmp/payments' });
     expect(settings.dataDir).toBe(`${process.cwd()}/tmp/payments`);
     expect(loadSettings({ PAYMENTS_DATA_DIR: 'memory://' }).dataDir).toBe('memory://');
+  });
+});
+
+describe('SETTING_NAMES', () => {
+  it("names every variable, each documented in the README's configuration table", async () => {
+    const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+    const table = /^## Configuration\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+    const names = SETTING_NAMES;
+    expect(names).toContain('PAYMENTS_PORT');
+    expect(names.filter((name) => !table.includes(`\`${name}\``))).toEqual([]);
   });
 });
 
