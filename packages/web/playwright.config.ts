@@ -1,16 +1,16 @@
 import { defineConfig, devices } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumExecutable } from './e2e/support/browser.js';
+import { CHROMIUM_ARGS, chromiumForRun } from './e2e/support/browser.js';
 
 /**
  * End-to-end tests in Chromium against the real orders-api and payments-api. Global setup
- * starts the whole stack on free ports (e2e/support/stack.ts); the SPA must be built first
- * (`pnpm test:e2e` does both).
+ * finds (or gets) a Chromium (e2e/support/browser-setup.ts), then starts the whole stack on free
+ * ports (e2e/support/stack.ts); the SPA must be built first (`pnpm test:e2e` does both).
  */
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results/e2e',
-  globalSetup: './e2e/support/global-setup.ts',
+  globalSetup: ['./e2e/support/browser-setup.ts', './e2e/support/global-setup.ts'],
   forbidOnly: !!process.env.CI,
   // A flaky test is a bug to fix, not to retry.
   retries: 0,
@@ -31,7 +31,8 @@ export default defineConfig({
     navigationTimeout: 15_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: { executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS] },
+    // Read by the workers, which start after browser-setup.ts has set it.
+    launchOptions: { executablePath: chromiumForRun(), args: [...CHROMIUM_ARGS] },
   },
   projects: [{ name: 'chromium' }],
 });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { BenchSettings } from '../config/bench-settings.js';
 import { ORDERS_API_DIR, PAYMENTS_API_DIR } from './repo-paths.js';
-import { ServiceProcess, freePort } from './service-process.js';
+import { freePort } from '@oms/testing';
+import { ServiceProcess } from './service-process.js';
 
 /** Shared by the two services of a bench run; a bench value, not a secret. */
 const BENCH_PAYMENTS_TOKEN = 'bench-only-payments-token';

@@ -5,13 +5,10 @@ import {
   type RunningPaymentsApi,
 } from '@oms/payments-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TransitionRecorder,
-  assertInvariants,
-  readOrders,
-  type SeenTransition,
-} from './support/invariants.js';
-import { OrdersProcess, killAllOrdersProcesses } from './support/processes.js';
+import { disposeLeftovers } from '@oms/testing';
+import { TransitionRecorder, readOrders, type SeenTransition } from '@oms/testing/invariants';
+import { assertInvariants } from './support/invariants.js';
+import { OrdersProcess } from './support/orders-process.js';
 import {
   CANCEL_ORDER,
   CREATE_ORDER,
@@ -75,7 +72,7 @@ describe.skipIf(!serverUrl)('cancel racing the payment answer and the delivery',
   });
   afterAll(async () => {
     await recorder?.stop();
-    await killAllOrdersProcesses();
+    await disposeLeftovers();
     await payments?.close();
     await Promise.all([ordersDb?.dispose(), paymentsDb?.dispose()]);
   });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawSocket, TEST_AUDIENCE, TEST_ISSUER, bearer, signToken } from './support/access.js';
-import { freePort } from './support/processes.js';
+import { freePort } from '@oms/testing';
 import { Stack } from './support/stack.js';
 
 const WHO = 'query { orders(first: 1) { edges { node { id } } } }';

@@ -7,14 +7,15 @@ import {
 } from '@oms/payments-api';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { disposeLeftovers } from '@oms/testing';
 import {
   TransitionRecorder,
-  assertInvariants,
   restrictRecording,
   type InvariantReport,
-} from './support/invariants.js';
+} from '@oms/testing/invariants';
+import { assertInvariants } from './support/invariants.js';
+import { OrdersProcess } from './support/orders-process.js';
 import { PrivatePostgres } from './support/private-postgres.js';
-import { OrdersProcess, killAllOrdersProcesses } from './support/processes.js';
 import {
   CANCEL_ORDER,
   CREATE_ORDER,
@@ -104,7 +105,7 @@ describe.skipIf(skipReason !== null)('PostgreSQL restarted under load', () => {
 
   afterAll(async () => {
     await recorder?.stop();
-    await killAllOrdersProcesses();
+    await disposeLeftovers();
     await payments?.close();
     // Dropped with the cluster.
     await pg?.dispose();

@@ -9,15 +9,11 @@ import {
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/persistence/schema.js';
+import { disposeLeftovers, freePort } from '@oms/testing';
+import { paymentRecordsOf } from '@oms/testing/invariants';
+import { PaymentsRelay, type RelayedCall } from '@oms/testing/payments-relay';
 import { assertInvariants } from './support/invariants.js';
-import {
-  OrdersProcess,
-  PaymentsRecorder,
-  freePort,
-  killAllOrdersProcesses,
-  paymentRecordsOf,
-  type PaymentCall,
-} from './support/processes.js';
+import { OrdersProcess } from './support/orders-process.js';
 import {
   CANCEL_ORDER,
   CREATE_ORDER,
@@ -63,13 +59,13 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
   let ordersDb: TestDatabase | undefined;
   let paymentsDb: TestDatabase | undefined;
   let payments: RunningPaymentsApi | undefined;
-  let recorder: PaymentsRecorder;
+  let recorder: PaymentsRelay;
   let first: OrdersProcess;
   let second: OrdersProcess;
   const placed: Placed[] = [];
   let killedAt = 0;
   let restartGapMs = 0;
-  let inFlightAtKill: PaymentCall[] = [];
+  let inFlightAtKill: RelayedCall[] = [];
   let finals = new Map<string, Listed>();
 
   const env = (caller: string) =>
@@ -85,7 +81,7 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
   beforeAll(async () => {
     [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     const paymentsPort = await freePort();
-    recorder = await PaymentsRecorder.start(`http://127.0.0.1:${paymentsPort}`);
+    recorder = await PaymentsRelay.start(`http://127.0.0.1:${paymentsPort}`);
     // Both start at once: creating two embedded databases is the slow part of this file.
     const [startedPayments, startedFirst] = await Promise.all([
       startPaymentsApi(
@@ -104,9 +100,9 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
   });
 
   afterAll(async () => {
-    await killAllOrdersProcesses();
+    await disposeLeftovers();
     // Undefined when beforeAll failed early; its own error is the one to see.
-    await (recorder as PaymentsRecorder | undefined)?.close();
+    await (recorder as PaymentsRelay | undefined)?.close();
     await payments?.close();
     await Promise.all([ordersDb?.dispose(), paymentsDb?.dispose()]);
   });
@@ -385,7 +381,7 @@ interface Money {
 }
 
 /** What payments-api answered, per order, as recorded on the wire. */
-function moneyByOrder(calls: PaymentCall[]): Map<string, Money> {
+function moneyByOrder(calls: RelayedCall[]): Map<string, Money> {
   const byOrder = new Map<string, Money>();
   for (const call of calls) {
     if (call.key === null) continue;

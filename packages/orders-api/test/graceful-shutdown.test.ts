@@ -6,14 +6,11 @@ import {
   type RunningPaymentsApi,
 } from '@oms/payments-api';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { TransitionRecorder, assertInvariants } from './support/invariants.js';
-import {
-  OrdersProcess,
-  PaymentsRecorder,
-  freePort,
-  killAllOrdersProcesses,
-  type PaymentCall,
-} from './support/processes.js';
+import { disposeLeftovers, freePort } from '@oms/testing';
+import { TransitionRecorder } from '@oms/testing/invariants';
+import { PaymentsRelay, type RelayedCall } from '@oms/testing/payments-relay';
+import { assertInvariants } from './support/invariants.js';
+import { OrdersProcess } from './support/orders-process.js';
 import {
   CREATE_ORDER,
   orderInput,
@@ -49,7 +46,7 @@ describe.skipIf(!serverUrl)('graceful shutdown on SIGTERM', () => {
   let ordersDb: TestDatabase | undefined;
   let paymentsDb: TestDatabase | undefined;
   let payments: RunningPaymentsApi | undefined;
-  let relay: PaymentsRecorder | undefined;
+  let relay: PaymentsRelay | undefined;
   const recorders: TransitionRecorder[] = [];
   let stopping: OrdersProcess;
   let staying: OrdersProcess;
@@ -57,7 +54,7 @@ describe.skipIf(!serverUrl)('graceful shutdown on SIGTERM', () => {
   beforeAll(async () => {
     [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     const paymentsPort = await freePort();
-    relay = await PaymentsRecorder.start(`http://127.0.0.1:${paymentsPort}`);
+    relay = await PaymentsRelay.start(`http://127.0.0.1:${paymentsPort}`);
     const db = ordersDb;
     const via = relay;
     const env = (name: string) =>
@@ -84,7 +81,7 @@ describe.skipIf(!serverUrl)('graceful shutdown on SIGTERM', () => {
 
   afterAll(async () => {
     await Promise.all(recorders.map((r) => r.stop()));
-    await killAllOrdersProcesses();
+    await disposeLeftovers();
     await relay?.close();
     await payments?.close();
     await Promise.all([ordersDb?.dispose(), paymentsDb?.dispose()]);
@@ -132,7 +129,7 @@ describe.skipIf(!serverUrl)('graceful shutdown on SIGTERM', () => {
     ];
     await pause(50);
 
-    const inFlightAtSignal: PaymentCall[] = (relay?.inFlight() ?? []).filter(
+    const inFlightAtSignal: RelayedCall[] = (relay?.inFlight() ?? []).filter(
       (c) => c.caller === 'stopping',
     );
     for (const recorder of leaving) recorder.expectClose();

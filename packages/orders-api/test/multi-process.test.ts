@@ -8,14 +8,11 @@ import {
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { assertInvariants, recordingOf } from './support/invariants.js';
-import {
-  OrdersProcess,
-  PaymentsRecorder,
-  freePort,
-  killAllOrdersProcesses,
-  paymentRecordsOf,
-} from './support/processes.js';
+import { disposeLeftovers, freePort } from '@oms/testing';
+import { paymentRecordsOf, recordingOf } from '@oms/testing/invariants';
+import { PaymentsRelay } from '@oms/testing/payments-relay';
+import { assertInvariants } from './support/invariants.js';
+import { OrdersProcess } from './support/orders-process.js';
 import {
   CREATE_ORDER,
   Subscription,
@@ -43,7 +40,7 @@ describe.skipIf(!serverUrl)('three orders-api processes on one PostgreSQL databa
   let ordersDb: TestDatabase | undefined;
   let paymentsDb: TestDatabase | undefined;
   let payments: RunningPaymentsApi | undefined;
-  let recorder: PaymentsRecorder | undefined;
+  let recorder: PaymentsRelay | undefined;
   let processes: OrdersProcess[] = [];
   const clients: Client[] = [];
   let subscribers: Subscription<Event>[] = [];
@@ -53,7 +50,7 @@ describe.skipIf(!serverUrl)('three orders-api processes on one PostgreSQL databa
   beforeAll(async () => {
     [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     const paymentsPort = await freePort();
-    const relay = await PaymentsRecorder.start(`http://127.0.0.1:${paymentsPort}`);
+    const relay = await PaymentsRelay.start(`http://127.0.0.1:${paymentsPort}`);
     recorder = relay;
     const db = ordersDb;
     // The three start together, so they also race to migrate the empty database.
@@ -99,7 +96,7 @@ describe.skipIf(!serverUrl)('three orders-api processes on one PostgreSQL databa
         await client.dispose();
       }),
     );
-    await killAllOrdersProcesses();
+    await disposeLeftovers();
     await recorder?.close();
     await payments?.close();
     await Promise.all([ordersDb?.dispose(), paymentsDb?.dispose()]);
@@ -171,7 +168,7 @@ describe.skipIf(!serverUrl)('three orders-api processes on one PostgreSQL databa
   });
 
   it('shares the payment work between the processes', () => {
-    const relay = recorder as PaymentsRecorder;
+    const relay = recorder as PaymentsRelay;
     const charger = chargerByOrder();
     const perProcess = PROCESS_NAMES.map((name) => ({
       name,
@@ -239,7 +236,7 @@ describe.skipIf(!serverUrl)('three orders-api processes on one PostgreSQL databa
   function chargerByOrder(): Map<string, string> {
     const charger = new Map<string, string>();
     for (const call of recorder?.charges() ?? []) {
-      if (call.key !== null && call.status !== null && !call.callerGone) {
+      if (call.key !== null && call.caller !== null && call.status !== null && !call.callerGone) {
         charger.set(call.key, call.caller);
       }
     }

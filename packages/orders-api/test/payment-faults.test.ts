@@ -7,9 +7,9 @@ import {
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings, startOrdersApi, type OrdersApi } from '../src/app.js';
-import { FaultRelay, type Fault, type RelayedCall } from './support/fault-relay.js';
+import { paymentRecordsOf, type PaymentRecord } from '@oms/testing/invariants';
+import { PaymentsRelay, type Fault, type RelayedCall } from '@oms/testing/payments-relay';
 import { assertInvariants } from './support/invariants.js';
-import { paymentRecordsOf, type PaymentRecord } from './support/processes.js';
 import {
   CREATE_ORDER,
   GET_ORDER,
@@ -58,13 +58,13 @@ describe(`payment calls through a faulty network (${databaseKind})`, () => {
   let ordersDb: TestDatabase | undefined;
   let paymentsDb: TestDatabase | undefined;
   let payments: RunningPaymentsApi | undefined;
-  let relay: FaultRelay | undefined;
+  let relay: PaymentsRelay | undefined;
   let orders: OrdersApi | undefined;
 
   beforeAll(async () => {
     [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     payments = await startPaymentsApi(loadPaymentsSettings(paymentsEnv(paymentsDb)));
-    relay = await FaultRelay.start(payments.url);
+    relay = await PaymentsRelay.start(payments.url);
     orders = await startOrdersApi(
       loadSettings(ordersEnv(ordersDb, relay.url, ORDERS_SETTINGS)),
       pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
@@ -90,7 +90,7 @@ describe(`payment calls through a faulty network (${databaseKind})`, () => {
     await Promise.all([ordersDb?.dispose(), paymentsDb?.dispose()]);
   });
 
-  const running = (): { orders: OrdersApi; relay: FaultRelay; payments: RunningPaymentsApi } => {
+  const running = (): { orders: OrdersApi; relay: PaymentsRelay; payments: RunningPaymentsApi } => {
     if (orders === undefined || relay === undefined || payments === undefined) {
       throw new Error('the stack did not start');
     }

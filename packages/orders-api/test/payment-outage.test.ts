@@ -7,9 +7,10 @@ import {
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings, startOrdersApi, type OrdersApi } from '../src/app.js';
-import { assertInvariants, readOrders } from './support/invariants.js';
-import { FaultRelay, type Fault } from './support/fault-relay.js';
-import { freePort } from './support/processes.js';
+import { freePort } from '@oms/testing';
+import { readOrders } from '@oms/testing/invariants';
+import { PaymentsRelay, type Fault } from '@oms/testing/payments-relay';
+import { assertInvariants } from './support/invariants.js';
 import {
   CREATE_ORDER,
   orderInput,
@@ -61,7 +62,7 @@ describe(`payments-api down, failing, garbled and slow, then back (${databaseKin
   let ordersDb: TestDatabase | undefined;
   let paymentsDb: TestDatabase | undefined;
   let payments: RunningPaymentsApi | undefined;
-  let relay: FaultRelay | undefined;
+  let relay: PaymentsRelay | undefined;
   let orders: OrdersApi | undefined;
   let paymentsPort = 0;
 
@@ -76,7 +77,7 @@ describe(`payments-api down, failing, garbled and slow, then back (${databaseKin
     [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     paymentsPort = await freePort();
     payments = await startPayments();
-    relay = await FaultRelay.start(payments.url);
+    relay = await PaymentsRelay.start(payments.url);
     orders = await startOrdersApi(
       loadSettings(
         ordersEnv(ordersDb, relay.url, {
@@ -112,7 +113,7 @@ describe(`payments-api down, failing, garbled and slow, then back (${databaseKin
       if (id === undefined) throw new Error(`createOrder failed: ${JSON.stringify(result)}`);
       placed.push({ id, token, phase });
     };
-    const relayUrl = (relay as FaultRelay).url;
+    const relayUrl = (relay as PaymentsRelay).url;
     const relayPort = Number(new URL(relayUrl).port);
 
     for (const { name, fault } of PHASES) {
@@ -130,10 +131,10 @@ describe(`payments-api down, failing, garbled and slow, then back (${databaseKin
       await pause(PHASE_MS / 2);
       if (fault === 'down') {
         payments = await startPayments();
-        relay = await FaultRelay.start(payments.url, relayPort);
+        relay = await PaymentsRelay.start(payments.url, { port: relayPort });
       }
     }
-    const current = relay as FaultRelay;
+    const current = relay as PaymentsRelay;
     current.reset();
 
     const report = await assertInvariants({

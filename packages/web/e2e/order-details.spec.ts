@@ -14,7 +14,7 @@ test.describe('order page', () => {
     payments,
     saveScreenshot,
   }) => {
-    // Held at the payments gate, so the page is sure to see the order CREATED first.
+    // Held at the payments relay, so the page is sure to see the order CREATED first.
     const order = await api.createOrder({ items: TWO_LINES, paymentToken: HELD_PAYMENT_TOKEN });
 
     await page.goto(`/orders/${order.id}`);

@@ -1,4 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
+import { postGraphQL, type GraphQLErrorBody, type GraphQLResponse } from '@oms/testing';
+import { paymentRecordsOf, type PaymentRecord } from '@oms/testing/invariants';
 import {
   loadSettings as loadPaymentsSettings,
   startPaymentsApi,
@@ -10,23 +12,10 @@ import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
 import { loadSettings, startOrdersApi, type OrdersApi } from '../../src/app.js';
 
+export { postGraphQL, type GraphQLErrorBody, type GraphQLResponse };
+
 /** Token shared by the two services under test; a test value, not a secret. */
 export const TEST_PAYMENTS_TOKEN = 'test-payments-token';
-
-export interface GraphQLErrorBody {
-  message: string;
-  extensions?: {
-    code?: string;
-    field?: string;
-    fields?: { field: string; message: string }[];
-  } & Record<string, unknown>;
-}
-
-export interface GraphQLResponse<T> {
-  status: number;
-  data?: T | null;
-  errors?: GraphQLErrorBody[];
-}
 
 export interface StackOptions {
   /** Extra orders-api environment (strings, as in the real environment). */
@@ -99,17 +88,8 @@ export class Stack {
   }
 
   /** payments-api's records for an order (its own view of what was charged and refunded). */
-  async paymentsFor(
-    orderId: string,
-  ): Promise<{ id: string; status: string; amount: number | null }[]> {
-    const response = await fetch(
-      `${this.payments.url}/payments?orderId=${encodeURIComponent(orderId)}`,
-      {
-        headers: { authorization: `Bearer ${TEST_PAYMENTS_TOKEN}` },
-      },
-    );
-    if (!response.ok) throw new Error(`payments lookup failed: HTTP ${response.status}`);
-    return (await response.json()) as { id: string; status: string; amount: number | null }[];
+  paymentsFor(orderId: string): Promise<PaymentRecord[]> {
+    return paymentRecordsOf(this.payments.url, TEST_PAYMENTS_TOKEN, orderId);
   }
 
   /** Closes every WebSocket the stack's subscriptions opened, without completing them first. */
@@ -163,22 +143,6 @@ export function ordersEnv(
     WORKER_IDLE_POLL_MS: '200',
     ...extra,
   };
-}
-
-/** Sends one GraphQL operation over HTTP to `url`. */
-export async function postGraphQL<T>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): Promise<GraphQLResponse<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T | null; errors?: GraphQLErrorBody[] };
-  return { status: response.status, ...body };
 }
 
 /** A running subscription: everything it received, and a way to wait for more. */

@@ -1,25 +1,13 @@
-import { existsSync } from 'node:fs';
-
-/** Debian's `chromium` package puts its launcher here; `.ci/run` installs it. */
-export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
-
 /**
- * The Chromium to drive. Playwright cannot download its own browser on every machine we run on,
- * so a system one is preferred: `CHROMIUM_PATH` when set, else Debian's, else Playwright's own
- * (undefined lets Playwright pick its bundled build).
+ * Where browser-setup.ts tells the test workers which Chromium it found or got; they inherit
+ * the environment of the process that ran it.
  */
-export function chromiumExecutable(
-  env: NodeJS.ProcessEnv = process.env,
-  exists: (path: string) => boolean = existsSync,
-): string | undefined {
-  const configured = env.CHROMIUM_PATH?.trim();
-  if (configured !== undefined && configured !== '') {
-    if (!exists(configured)) {
-      throw new Error(`CHROMIUM_PATH is ${JSON.stringify(configured)}, but there is no such file`);
-    }
-    return configured;
-  }
-  return exists(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined;
+export const CHROMIUM_FOR_RUN = 'E2E_CHROMIUM_PATH';
+
+/** The Chromium found for this run (set once browser-setup.ts has run). */
+export function chromiumForRun(): string | undefined {
+  const path = process.env[CHROMIUM_FOR_RUN];
+  return path === undefined || path === '' ? undefined : path;
 }
 
 /**

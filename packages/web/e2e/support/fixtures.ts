@@ -1,6 +1,7 @@
 import { test as base, expect } from '@playwright/test';
+import { releaseHeldCharge } from '@oms/testing/payments-relay';
 import { OrdersApi } from './orders-api.js';
-import { HELD_PAYMENT_TOKEN } from './payments-gate.js';
+import { HELD_PAYMENT_TOKEN } from './stack.js';
 import { signToken, type TokenClaims } from './tokens.js';
 
 export { expect };
@@ -12,8 +13,8 @@ export { HELD_PAYMENT_TOKEN };
  */
 export const LIVE_TIMEOUT = 15_000;
 
-/** The payments gate (payments-gate.ts) as the tests drive it. */
-export interface PaymentsGateClient {
+/** The payments relay in front of payments-api (see stack.ts) as the tests drive it. */
+export interface PaymentsRelayClient {
   /** Lets an order's held charge go on; it is then approved. */
   release(orderId: string): Promise<void>;
 }
@@ -22,7 +23,7 @@ interface Fixtures {
   /** orders-api over HTTP, for each test's own data. */
   api: OrdersApi;
   /** Releases charges made with HELD_PAYMENT_TOKEN. */
-  payments: PaymentsGateClient;
+  payments: PaymentsRelayClient;
   /**
    * The orders-api that runs with per-customer access, and its SPA: a token for any customer,
    * and that orders-api as the token's holder.
@@ -39,7 +40,7 @@ interface Fixtures {
 type StackVariable =
   | 'E2E_BASE_URL'
   | 'E2E_ORDERS_API_URL'
-  | 'E2E_PAYMENTS_GATE_URL'
+  | 'E2E_PAYMENTS_RELAY_URL'
   | 'E2E_SECURED_BASE_URL'
   | 'E2E_SECURED_ORDERS_API_URL'
   | 'E2E_JWT_SECRET';
@@ -66,15 +67,8 @@ export const test = base.extend<Fixtures>({
   },
   // eslint-disable-next-line no-empty-pattern
   payments: async ({}, provide) => {
-    const gateUrl = stackUrl('E2E_PAYMENTS_GATE_URL');
-    await provide({
-      async release(orderId) {
-        const response = await fetch(`${gateUrl}/__e2e/release/${encodeURIComponent(orderId)}`, {
-          method: 'POST',
-        });
-        if (!response.ok) throw new Error(`releasing ${orderId}: HTTP ${response.status}`);
-      },
-    });
+    const relayUrl = stackUrl('E2E_PAYMENTS_RELAY_URL');
+    await provide({ release: (orderId) => releaseHeldCharge(relayUrl, orderId) });
   },
   // eslint-disable-next-line no-empty-pattern
   secured: async ({}, provide) => {

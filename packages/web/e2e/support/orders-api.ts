@@ -23,7 +23,7 @@ export interface Order {
 export interface NewOrder {
   items?: OrderItem[];
   currency?: string;
-  /** `tok_approve`, `tok_decline`, HELD_PAYMENT_TOKEN (payments-gate.ts), or none: random. */
+  /** `tok_approve`, `tok_decline`, HELD_PAYMENT_TOKEN (stack.ts), or none: random. */
   paymentToken?: string;
 }
 

@@ -1,0 +1,141 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { disposeLeftovers, leftoverCount } from './leftovers.js';
+import { freePort } from './ports.js';
+import { startService, ServiceProcess, type ServiceOptions } from './service-process.js';
+
+/**
+ * A small real service: logs a JSON line and a plain one, answers /ready once listening, and
+ * behaves on SIGTERM as MODE says (`stubborn` ignores it; `crash` dies before listening).
+ */
+const SERVICE = `
+const http = require('node:http');
+const mode = process.env.MODE ?? '';
+console.log(JSON.stringify({ level: 30, msg: 'starting', env: Object.keys(process.env).sort() }));
+console.error('a plain line on stderr');
+if (mode === 'crash') { process.stderr.write('boom, without a newline'); process.exit(3); }
+const server = http.createServer((req, res) => {
+  res.writeHead(mode === 'never-ready' ? 503 : 200).end();
+});
+server.listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => {
+  if (mode === 'stubborn') { console.log('ignoring SIGTERM'); return; }
+  console.log('stopping');
+  server.close(() => process.exit(0));
+});
+`;
+
+async function options(overrides: Partial<ServiceOptions> = {}): Promise<ServiceOptions> {
+  const port = overrides.port ?? (await freePort());
+  return {
+    name: 'tiny',
+    cwd: tmpdir(),
+    entry: ['-e', SERVICE],
+    readyTimeoutMs: 10_000,
+    ...overrides,
+    port,
+    env: { PORT: String(port), ...overrides.env },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('service processes', () => {
+  const dirs: string[] = [];
+  afterEach(disposeLeftovers);
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts on its port, is ready, keeps its output, and stops on SIGTERM', async () => {
+    const service = await startService(await options());
+    expect(alive(service.pid)).toBe(true);
+    expect((await fetch(`${service.baseUrl}/ready`)).status).toBe(200);
+    expect(service.lines).toContain('a plain line on stderr');
+    expect(service.logEntries().map((e) => e.msg)).toEqual(['starting']);
+    expect(leftoverCount()).toBe(1);
+
+    expect(await service.stop()).toEqual({ code: 0, signal: null });
+    expect(service.lines.at(-1)).toBe('stopping');
+    expect(alive(service.pid)).toBe(false);
+    expect(leftoverCount()).toBe(0);
+  });
+
+  it('passes on only the environment it is given, plus what Node needs', async () => {
+    process.env.OMS_NOT_FOR_CHILDREN = 'secret';
+    try {
+      const service = await startService(await options({ env: { EXTRA: '1' } }));
+      const [entry] = service.logEntries();
+      expect(entry?.env).toEqual(expect.arrayContaining(['EXTRA', 'PATH', 'PORT']));
+      expect(entry?.env).not.toContain('OMS_NOT_FOR_CHILDREN');
+    } finally {
+      delete process.env.OMS_NOT_FOR_CHILDREN;
+    }
+  });
+
+  it('kills a process that ignores SIGTERM once the grace period is over', async () => {
+    const service = await startService(await options({ env: { MODE: 'stubborn' } }));
+    expect(await service.kill('SIGTERM', 300)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(service.lines).toContain('ignoring SIGTERM');
+  });
+
+  it('rejects with its last output when it exits before it is ready, leaving nothing behind', async () => {
+    const failure = await startService(await options({ env: { MODE: 'crash' } })).catch(
+      (error: unknown) => error,
+    );
+    expect(String(failure)).toMatch(
+      /tiny exited \(\{"code":3,"signal":null\}\) before it was ready/,
+    );
+    expect(String(failure)).toContain('boom, without a newline');
+    expect(leftoverCount()).toBe(0);
+  });
+
+  it('kills one that is not ready in time and says what readiness answered', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oms-testing-'));
+    dirs.push(dir);
+    const logFile = join(dir, 'logs', 'never.log');
+    const failure = await startService(
+      await options({ env: { MODE: 'never-ready' }, readyTimeoutMs: 500, logFile }),
+    ).catch((error: unknown) => error);
+    expect(String(failure)).toMatch(/tiny was not ready after 500 ms \(GET .*\/ready: HTTP 503\)/);
+    expect(String(failure)).toContain(logFile);
+    expect(leftoverCount()).toBe(0);
+    // Its whole output went to the log file, as written.
+    expect(await readFile(logFile, 'utf8')).toContain('a plain line on stderr\n');
+  });
+
+  it('disposes of a service still running with the other leftovers', async () => {
+    const service = await startService(await options());
+    await disposeLeftovers();
+    expect(service.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(alive(service.pid)).toBe(false);
+  });
+
+  it('builds the handle a caller asks for, which adds to it', async () => {
+    class WithHealth extends ServiceProcess {
+      get healthUrl(): string {
+        return `${this.baseUrl}/health`;
+      }
+    }
+    const service = await startService(await options({ readyPath: '/health' }), WithHealth);
+    expect(service).toBeInstanceOf(WithHealth);
+    expect((await fetch(service.healthUrl)).status).toBe(200);
+  });
+
+  it('rejects when the program cannot be started at all', async () => {
+    const failure = await startService(
+      await options({ cwd: join(tmpdir(), 'oms-no-such-folder') }),
+    ).catch((error: unknown) => error);
+    expect(String(failure)).toMatch(/ENOENT/);
+    expect(leftoverCount()).toBe(0);
+  });
+});
