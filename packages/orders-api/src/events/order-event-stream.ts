@@ -1,12 +1,7 @@
-import { createPubSub } from '@graphql-yoga/subscription';
 import type { Logger } from 'pino';
 import { orderAtVersion, type OrderView } from '../domain/order.model.js';
 import type { LogPosition, TransitionLog } from '../persistence/transition-log.js';
-
-type Topics = {
-  ORDER_UPDATED: [OrderView];
-  ORDER_UPDATED_BY_ID: [orderId: string, order: OrderView];
-};
+import { FanOut } from './fan-out.js';
 
 export interface OrderEventStreamOptions {
   /** Log entries read (and orders loaded) at once. */
@@ -31,8 +26,7 @@ const RETRY_MS = 250;
  * so subscribers on any process see every transition, once, in order.
  */
 export class OrderEventStream {
-  /** The in-process fan-out; also handed to type-graphql, which insists on having one. */
-  readonly pubSub = createPubSub<Topics>();
+  private readonly fanOut = new FanOut<OrderView>();
   private cursor: LogPosition | null = null;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -71,11 +65,12 @@ export class OrderEventStream {
     await this.loopDone;
   }
 
-  /** Events for one order, or for all orders when `id` is null. */
-  subscribe(id: string | null): AsyncIterable<OrderView> {
-    return id === null
-      ? this.pubSub.subscribe('ORDER_UPDATED')
-      : this.pubSub.subscribe('ORDER_UPDATED_BY_ID', id);
+  /**
+   * Events for one order, or for all orders when `id` is null, from the moment of this call
+   * (what a batch being published now holds may come too).
+   */
+  subscribe(id: string | null): AsyncIterableIterator<OrderView> {
+    return this.fanOut.subscribe(id);
   }
 
   private async loop(): Promise<void> {
@@ -106,6 +101,13 @@ export class OrderEventStream {
     const entries = await this.log.read(cursor, this.options.batchSize);
     const last = entries.at(-1);
     if (last === undefined) return 0;
+    if (!this.fanOut.listened) {
+      // Nobody here to tell: the orders are not read. Whoever subscribes later gets what
+      // commits after that, as they would have anyway.
+      this.cursor = last.at;
+      this.wakesServed = wakes;
+      return entries.length;
+    }
     const orders = await this.findMany([...new Set(entries.map((e) => e.orderId))]);
     const byId = new Map(orders.map((o) => [o.id, o]));
     for (const entry of entries) {
@@ -118,8 +120,7 @@ export class OrderEventStream {
         );
         continue;
       }
-      this.pubSub.publish('ORDER_UPDATED', snapshot);
-      this.pubSub.publish('ORDER_UPDATED_BY_ID', entry.orderId, snapshot);
+      this.fanOut.publish(entry.orderId, snapshot);
     }
     this.cursor = last.at;
     this.wakesServed = wakes;
