@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { orderAtVersion, type OrderView } from '../domain/order.model.js';
 import type { LogPosition, TransitionLog } from '../persistence/transition-log.js';
+import { WakeableSleep, delay } from '../lib/wakeable-sleep.js';
 import { FanOut } from './fan-out.js';
 
 export interface OrderEventStreamOptions {
@@ -34,7 +35,7 @@ export class OrderEventStream {
   /** Wake-ups so far, and how many of them a read that found entries came after. */
   private wakes = 0;
   private wakesServed = 0;
-  private wakeUp: (() => void) | null = null;
+  private readonly alarm = new WakeableSleep();
 
   constructor(
     private readonly log: TransitionLog,
@@ -55,13 +56,13 @@ export class OrderEventStream {
   wake(): void {
     this.wakes++;
     this.wokenAt = performance.now();
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   /** Stops reading; resolves once the batch being published is out. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.alarm.wake();
     await this.loopDone;
   }
 
@@ -81,7 +82,7 @@ export class OrderEventStream {
       } catch (error) {
         // The cursor did not move: the same entries are read again once the database answers.
         this.logger.error({ err: error }, 'could not read order events; retrying');
-        await this.sleep(RETRY_MS);
+        await this.alarm.sleep(RETRY_MS);
         continue;
       }
       if (published === this.options.batchSize) continue;
@@ -89,7 +90,7 @@ export class OrderEventStream {
       await delay(WOKEN_POLL_MS);
       // A commit we were told of may not be readable yet (an older transaction still runs).
       const owed = this.wakes > this.wakesServed && performance.now() - this.wokenAt < WOKEN_FOR_MS;
-      if (!owed) await this.sleep(this.options.idlePollMs);
+      if (!owed) await this.alarm.sleep(this.options.idlePollMs);
     }
   }
 
@@ -98,6 +99,7 @@ export class OrderEventStream {
     const cursor = this.cursor;
     if (cursor === null) return 0;
     const wakes = this.wakes;
+    this.alarm.reset();
     const entries = await this.log.read(cursor, this.options.batchSize);
     const last = entries.at(-1);
     if (last === undefined) return 0;
@@ -126,22 +128,4 @@ export class OrderEventStream {
     this.wakesServed = wakes;
     return entries.length;
   }
-
-  /** Sleeps `ms` or until woken, whichever comes first. */
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => {
-      this.wakeUp = null;
-    });
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
