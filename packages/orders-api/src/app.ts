@@ -138,7 +138,7 @@ export async function startOrdersApi(
 
   const http = await startHttpServer({
     pipeline: createOperationPipeline({
-      schema: await buildOrdersSchema(events.pubSub),
+      schema: await buildOrdersSchema(),
       log,
       metrics,
     }),

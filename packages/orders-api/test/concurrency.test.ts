@@ -1,9 +1,9 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { openDatabase, queryRows, sql, type DatabaseHandle } from '@oms/database';
+import { queryRows, sql, type DatabaseHandle } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { isValidPath, type OrderEvent, type OrderStatus } from '@oms/order-lifecycle';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openOrdersDatabase } from './support/orders-database.js';
 import { newOrderId } from '../src/domain/order-ids.js';
 import type { AppliedTransition } from '../src/domain/order-ports.js';
 import { OrdersService } from '../src/domain/orders.service.js';
@@ -12,11 +12,10 @@ import {
   ordersPersistence,
   type OrdersPersistence,
 } from '../src/persistence/orders-persistence.js';
-import { schema, type OrdersSchema } from '../src/persistence/schema.js';
+import type { OrdersSchema } from '../src/persistence/schema.js';
 
 /** Row locks and SKIP LOCKED only mean something with two real connections: a server. */
 const serverUrl = process.env.TEST_DATABASE_URL;
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 const LEASE_SECONDS = 600;
 const SLOW_LINK_MS = 300;
 
@@ -42,15 +41,7 @@ describe.skipIf(!serverUrl)('order persistence under concurrency (two connection
   async function twoPools(): Promise<[Store, Store, Handle]> {
     testDb = await createTestDatabase();
     const db = testDb;
-    const open = () =>
-      openDatabase({
-        url: db.url,
-        dataDir: db.dataDir,
-        schema,
-        migrationsFolder: MIGRATIONS,
-        migrationsTable: '__orders_migrations',
-        poolSize: 8,
-      });
+    const open = () => openOrdersDatabase(db, { poolSize: 8 });
     const [a, b] = await Promise.all([open(), open()]);
     handles.push(a, b);
     return [store(a), store(b), a];
@@ -221,14 +212,7 @@ describe.skipIf(!serverUrl)('order persistence under concurrency (two connection
     // is on the way, the payment answer commits on another connection.
     const link = await SlowLink.start(new URL(testDb?.url ?? ''));
     links.push(link);
-    const slow = await openDatabase({
-      url: link.url,
-      dataDir: testDb?.dataDir ?? '',
-      schema,
-      migrationsFolder: MIGRATIONS,
-      migrationsTable: '__orders_migrations',
-      poolSize: 1,
-    });
+    const slow = await openOrdersDatabase(testDb as TestDatabase, { url: link.url, poolSize: 1 });
     handles.push(slow);
     await slow.ping();
     link.delayMs = SLOW_LINK_MS;

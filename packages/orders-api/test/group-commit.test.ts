@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
-import { openDatabase, queryRows, sql, type DatabaseHandle, type SqlClient } from '@oms/database';
+import { queryRows, sql, type DatabaseHandle, type SqlClient } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOrdersDatabase } from './support/orders-database.js';
 import { newOrderId } from '../src/domain/order-ids.js';
 import type { NewOrder } from '../src/domain/order-ports.js';
 import { OrdersService } from '../src/domain/orders.service.js';
@@ -11,9 +11,7 @@ import {
   ordersPersistence,
   type OrdersPersistence,
 } from '../src/persistence/orders-persistence.js';
-import { schema, type OrdersSchema } from '../src/persistence/schema.js';
-
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
+import type { OrdersSchema } from '../src/persistence/schema.js';
 
 /** The real database, with every statement that inserts orders written down as it passes. */
 function recording(db: SqlClient) {
@@ -54,13 +52,7 @@ describe(`group commit of new orders (${process.env.TEST_DATABASE_URL ? 'Postgre
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    handle = await openDatabase({
-      url: testDb.url,
-      dataDir: testDb.dataDir,
-      schema,
-      migrationsFolder: MIGRATIONS,
-      migrationsTable: '__orders_migrations',
-    });
+    handle = await openOrdersDatabase(testDb);
     const recorded = recording(handle);
     inserts = recorded.inserts;
     // One batch in flight at a time, so what arrives together is written together.

@@ -1,16 +1,14 @@
-import { fileURLToPath } from 'node:url';
-import { openDatabase, sql, type DatabaseHandle } from '@oms/database';
+import { sql, type DatabaseHandle } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOrdersDatabase } from './support/orders-database.js';
 import { OrdersService } from '../src/domain/orders.service.js';
 import { DEMO_PRINCIPAL } from '../src/domain/principal.js';
 import {
   ordersPersistence,
   type OrdersPersistence,
 } from '../src/persistence/orders-persistence.js';
-import { schema, type OrdersSchema } from '../src/persistence/schema.js';
-
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
+import type { OrdersSchema } from '../src/persistence/schema.js';
 
 describe('the oldest due job age read for /metrics', () => {
   let testDb: TestDatabase;
@@ -18,13 +16,7 @@ describe('the oldest due job age read for /metrics', () => {
   let store: OrdersPersistence;
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    handle = await openDatabase({
-      url: testDb.url,
-      dataDir: testDb.dataDir,
-      schema,
-      migrationsFolder: MIGRATIONS,
-      migrationsTable: '__orders_migrations',
-    });
+    handle = await openOrdersDatabase(testDb);
     store = ordersPersistence(handle, { delays: { deliveryDelay: 0 } });
   });
   afterAll(async () => {

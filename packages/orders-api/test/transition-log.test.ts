@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { openDatabase, sql, type DatabaseHandle } from '@oms/database';
+import { sql, type DatabaseHandle } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOrdersDatabase } from './support/orders-database.js';
 import type { OrderView } from '../src/domain/order.model.js';
 import { newOrderId } from '../src/domain/order-ids.js';
 import { OrderEventStream } from '../src/events/order-event-stream.js';
@@ -10,12 +10,11 @@ import {
   ordersPersistence,
   type OrdersPersistence,
 } from '../src/persistence/orders-persistence.js';
-import { schema, type OrdersSchema } from '../src/persistence/schema.js';
+import type { OrdersSchema } from '../src/persistence/schema.js';
 import type { LogEntry, LogPosition } from '../src/persistence/transition-log.js';
 
 /** Transactions that overlap need two real connections: a server. */
 const serverUrl = process.env.TEST_DATABASE_URL;
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 /** An order row with its first history row, written the way orders-api writes them. */
 const insert = (id: string) => sql`with o as (
@@ -34,28 +33,39 @@ describe.skipIf(!serverUrl)('the transition log read by position', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    handle = await openDatabase({
-      url: testDb.url,
-      dataDir: testDb.dataDir,
-      schema,
-      migrationsFolder: MIGRATIONS,
-      migrationsTable: '__orders_migrations',
-    });
+    handle = await openOrdersDatabase(testDb);
     store = ordersPersistence(handle, { delays: { deliveryDelay: 0 } });
-    other = await openDatabase({
-      url: testDb.url,
-      dataDir: testDb.dataDir,
-      schema,
-      migrationsFolder: MIGRATIONS,
-      migrationsTable: '__orders_migrations',
-      poolSize: 2,
-    });
+    other = await openOrdersDatabase(testDb, { poolSize: 2 });
   });
   afterAll(async () => {
     await other.close();
     await handle.close();
     await testDb.dispose();
   });
+
+  /** Inserts order `id` in a transaction of the second pool that stays open until `commit`. */
+  async function holdOpen(id: string): Promise<{ commit(): Promise<void> }> {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted: () => void = () => undefined;
+    const written = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const transaction = other.db.transaction(async (tx) => {
+      await tx.execute(insert(id));
+      inserted();
+      await released;
+    });
+    await written;
+    return {
+      commit: async () => {
+        release();
+        await transaction;
+      },
+    };
+  }
 
   /** Everything readable after `from`, in small batches. */
   async function readAll(from: LogPosition): Promise<{ entries: LogEntry[]; end: LogPosition }> {
@@ -84,21 +94,8 @@ describe.skipIf(!serverUrl)('the transition log read by position', () => {
   it('delivers a transaction that commits after a later one: once, in order, never skipped', async () => {
     const start = await store.log.head();
     const [early, late, after] = [newOrderId(), newOrderId(), newOrderId()];
-    let commitEarly: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      commitEarly = resolve;
-    });
     // `early` takes its transaction id first and commits last.
-    let holding: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      holding = resolve;
-    });
-    const earlyTx = other.db.transaction(async (tx) => {
-      await tx.execute(insert(early));
-      holding();
-      await released;
-    });
-    await held;
+    const earlyTx = await holdOpen(early);
     await other.db.execute(insert(late));
 
     // `late` is committed and visible, but it is not read while `early` may still commit
@@ -110,8 +107,7 @@ describe.skipIf(!serverUrl)('the transition log read by position', () => {
     const before = await readAll(start);
     expect(before.entries.map((e) => e.orderId)).toEqual([]);
 
-    commitEarly();
-    await earlyTx;
+    await earlyTx.commit();
     // Readable once every transaction older than both has ended, in this database or another
     // one on the server (tests running beside this one may hold the horizon for a moment).
     const first = await readUntil(before.end, 2);
@@ -146,20 +142,7 @@ describe.skipIf(!serverUrl)('the transition log read by position', () => {
     })();
     try {
       const [early, late] = [newOrderId(), newOrderId()];
-      let commitEarly: () => void = () => undefined;
-      const released = new Promise<void>((resolve) => {
-        commitEarly = resolve;
-      });
-      let holding: () => void = () => undefined;
-      const held = new Promise<void>((resolve) => {
-        holding = resolve;
-      });
-      const earlyTx = other.db.transaction(async (tx) => {
-        await tx.execute(insert(early));
-        holding();
-        await released;
-      });
-      await held;
+      const earlyTx = await holdOpen(early);
       await other.db.execute(insert(late));
       // Confirm `late` while `early` is still open: two events of `late`, after `early`'s one.
       await store.transitions.apply(
@@ -169,8 +152,7 @@ describe.skipIf(!serverUrl)('the transition log read by position', () => {
       stream.wake();
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(seen.filter((o) => o.id === early || o.id === late)).toEqual([]);
-      commitEarly();
-      await earlyTx;
+      await earlyTx.commit();
       stream.wake();
       const ours = () => seen.filter((o) => o.id === early || o.id === late);
       const deadline = Date.now() + 15_000;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SettingsError, boolean, defineSettings, httpUrl, integer, setting } from './settings.js';
+import {
+  SettingsError,
+  boolean,
+  defineSettings,
+  httpUrl,
+  integer,
+  setting,
+  undocumentedIn,
+} from './settings.js';
 
 const demo = defineSettings('demo', {
   port: setting('DEMO_PORT', integer(0, 65_535).default(4000)),
@@ -64,5 +72,13 @@ describe('defineSettings', () => {
       'DEMO_URL: must be an http(s) URL',
       'DEMO_VERBOSE: must be true or false',
     ]);
+  });
+});
+
+describe('undocumentedIn', () => {
+  it("names what the README's configuration section does not list", () => {
+    const readme = '# App\n## Configuration\n| `DEMO_PORT` | port |\n## Next\n`DEMO_URL`\n';
+    expect(undocumentedIn(readme, ['DEMO_PORT', 'DEMO_URL'])).toEqual(['DEMO_URL']);
+    expect(undocumentedIn('no such section', ['DEMO_PORT'])).toEqual(['DEMO_PORT']);
   });
 });

@@ -121,3 +121,12 @@ export const logLevel = () =>
 
 /** NODE_ENV as the services understand it. */
 export const nodeEnv = () => z.enum(['development', 'production', 'test']).default('development');
+
+/**
+ * The names missing from the README's `## Configuration` section (each must appear there as
+ * `` `NAME` ``): a setting is documented where users look for it.
+ */
+export function undocumentedIn(readme: string, names: readonly string[]): string[] {
+  const section = /^## Configuration\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+  return names.filter((name) => !section.includes(`\`${name}\``));
+}

@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { undocumentedIn } from '@oms/settings';
 import { describe, expect, it } from 'vitest';
-import { DEV_PAYMENTS_API_TOKEN, SettingsError, loadSettings } from './settings.js';
+import { DEV_PAYMENTS_API_TOKEN, SETTING_NAMES, SettingsError, loadSettings } from './settings.js';
 
 /** The problems `loadSettings` reports for `env`; fails the test if it accepts it. */
 function problemsOf(env: Record<string, string>): string[] {
@@ -264,5 +266,13 @@ describe('orders-api access settings', () => {
     expect(
       variablesOf(problemsOf({ ORDERS_JWT_ISSUER: 'https://id', ORDERS_JWT_AUDIENCE: 'orders' })),
     ).toEqual(['ORDERS_JWT_AUDIENCE', 'ORDERS_JWT_ISSUER']);
+  });
+});
+
+describe('SETTING_NAMES', () => {
+  it("names every variable, each documented in the README's configuration table", async () => {
+    const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+    expect(SETTING_NAMES).toContain('ORDERS_PORT');
+    expect(undocumentedIn(readme, SETTING_NAMES)).toEqual([]);
   });
 });

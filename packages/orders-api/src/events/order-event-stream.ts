@@ -1,12 +1,8 @@
-import { createPubSub } from '@graphql-yoga/subscription';
 import type { Logger } from 'pino';
 import { orderAtVersion, type OrderView } from '../domain/order.model.js';
 import type { LogPosition, TransitionLog } from '../persistence/transition-log.js';
-
-type Topics = {
-  ORDER_UPDATED: [OrderView];
-  ORDER_UPDATED_BY_ID: [orderId: string, order: OrderView];
-};
+import { WakeableSleep, delay } from '../lib/wakeable-sleep.js';
+import { FanOut } from './fan-out.js';
 
 export interface OrderEventStreamOptions {
   /** Log entries read (and orders loaded) at once. */
@@ -31,8 +27,7 @@ const RETRY_MS = 250;
  * so subscribers on any process see every transition, once, in order.
  */
 export class OrderEventStream {
-  /** The in-process fan-out; also handed to type-graphql, which insists on having one. */
-  readonly pubSub = createPubSub<Topics>();
+  private readonly fanOut = new FanOut<OrderView>();
   private cursor: LogPosition | null = null;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -40,7 +35,7 @@ export class OrderEventStream {
   /** Wake-ups so far, and how many of them a read that found entries came after. */
   private wakes = 0;
   private wakesServed = 0;
-  private wakeUp: (() => void) | null = null;
+  private readonly alarm = new WakeableSleep();
 
   constructor(
     private readonly log: TransitionLog,
@@ -61,21 +56,22 @@ export class OrderEventStream {
   wake(): void {
     this.wakes++;
     this.wokenAt = performance.now();
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   /** Stops reading; resolves once the batch being published is out. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.alarm.wake();
     await this.loopDone;
   }
 
-  /** Events for one order, or for all orders when `id` is null. */
-  subscribe(id: string | null): AsyncIterable<OrderView> {
-    return id === null
-      ? this.pubSub.subscribe('ORDER_UPDATED')
-      : this.pubSub.subscribe('ORDER_UPDATED_BY_ID', id);
+  /**
+   * Events for one order, or for all orders when `id` is null, from the moment of this call
+   * (what a batch being published now holds may come too).
+   */
+  subscribe(id: string | null): AsyncIterableIterator<OrderView> {
+    return this.fanOut.subscribe(id);
   }
 
   private async loop(): Promise<void> {
@@ -86,7 +82,7 @@ export class OrderEventStream {
       } catch (error) {
         // The cursor did not move: the same entries are read again once the database answers.
         this.logger.error({ err: error }, 'could not read order events; retrying');
-        await this.sleep(RETRY_MS);
+        await this.alarm.sleep(RETRY_MS);
         continue;
       }
       if (published === this.options.batchSize) continue;
@@ -94,7 +90,7 @@ export class OrderEventStream {
       await delay(WOKEN_POLL_MS);
       // A commit we were told of may not be readable yet (an older transaction still runs).
       const owed = this.wakes > this.wakesServed && performance.now() - this.wokenAt < WOKEN_FOR_MS;
-      if (!owed) await this.sleep(this.options.idlePollMs);
+      if (!owed) await this.alarm.sleep(this.options.idlePollMs);
     }
   }
 
@@ -103,9 +99,17 @@ export class OrderEventStream {
     const cursor = this.cursor;
     if (cursor === null) return 0;
     const wakes = this.wakes;
+    this.alarm.reset();
     const entries = await this.log.read(cursor, this.options.batchSize);
     const last = entries.at(-1);
     if (last === undefined) return 0;
+    if (!this.fanOut.listened) {
+      // Nobody here to tell: the orders are not read. Whoever subscribes later gets what
+      // commits after that, as they would have anyway.
+      this.cursor = last.at;
+      this.wakesServed = wakes;
+      return entries.length;
+    }
     const orders = await this.findMany([...new Set(entries.map((e) => e.orderId))]);
     const byId = new Map(orders.map((o) => [o.id, o]));
     for (const entry of entries) {
@@ -118,29 +122,10 @@ export class OrderEventStream {
         );
         continue;
       }
-      this.pubSub.publish('ORDER_UPDATED', snapshot);
-      this.pubSub.publish('ORDER_UPDATED_BY_ID', entry.orderId, snapshot);
+      this.fanOut.publish(entry.orderId, snapshot);
     }
     this.cursor = last.at;
     this.wakesServed = wakes;
     return entries.length;
   }
-
-  /** Sleeps `ms` or until woken, whichever comes first. */
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => {
-      this.wakeUp = null;
-    });
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

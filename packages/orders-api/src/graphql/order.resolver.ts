@@ -65,8 +65,16 @@ export class OrderResolver {
       const { id } = args as { id?: string | null };
       const { orders, events, principal } = context as GraphQLContext;
       if (id !== undefined && id !== null) {
-        // Checked once: an order never changes hands.
-        return events.subscribe(await orders.assertExists(principal, id));
+        // Registered before the check, so nothing committed while it runs is missed; checked
+        // once: an order never changes hands.
+        const live = events.subscribe(id.toLowerCase());
+        try {
+          await orders.assertExists(principal, id);
+        } catch (error) {
+          await live.return?.();
+          throw error;
+        }
+        return live;
       }
       // Events carry the whole order, its customer included: filtered here, not loaded again.
       return filter((order: OrderView) => canAccess(principal, order.customerId))(

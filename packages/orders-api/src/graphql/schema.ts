@@ -1,12 +1,22 @@
 import type { GraphQLSchema } from 'graphql';
-import type { PubSub } from 'type-graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { OrderResolver } from './order.resolver.js';
 
+/**
+ * type-graphql wants a PubSub even when every subscription brings its own `subscribe` (ours
+ * come from the order event stream); this one is never used.
+ */
+const UNUSED_PUB_SUB: PubSub = {
+  publish: () => undefined,
+  subscribe: () => {
+    throw new Error('subscriptions are set up by their resolvers');
+  },
+};
+
 /** The executable schema; built once per process. */
-export function buildOrdersSchema(pubSub: PubSub): Promise<GraphQLSchema> {
+export function buildOrdersSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    pubSub,
+    pubSub: UNUSED_PUB_SUB,
     resolvers: [OrderResolver],
     // Input is checked by the lifecycle rules in the service, not by class-validator.
     validate: false,

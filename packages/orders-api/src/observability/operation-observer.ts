@@ -8,12 +8,20 @@ import type { OrdersMetrics } from './metrics.js';
  * so there are few of them.
  */
 export function operationLabel(operation: OperationDefinitionNode): string {
-  const fields = new Set<string>();
-  for (const selection of operation.selectionSet.selections) {
-    fields.add(selection.kind === Kind.FIELD ? selection.name.value : '(fragment)');
+  let label = labels.get(operation);
+  if (label === undefined) {
+    const fields = new Set<string>();
+    for (const selection of operation.selectionSet.selections) {
+      fields.add(selection.kind === Kind.FIELD ? selection.name.value : '(fragment)');
+    }
+    label = [...fields].sort().join(',');
+    labels.set(operation, label);
   }
-  return [...fields].sort().join(',');
+  return label;
 }
+
+/** Labels of the operations seen, kept as long as their (cached) documents are. */
+const labels = new WeakMap<OperationDefinitionNode, string>();
 
 /** One GraphQL operation being observed, whatever transport carries it. */
 export interface ObservedOperation {

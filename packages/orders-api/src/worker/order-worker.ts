@@ -22,6 +22,7 @@ import {
   type PaymentCallResult,
   type PaymentsClient,
 } from '../payments/payments.client.js';
+import { WakeableSleep, delay } from '../lib/wakeable-sleep.js';
 import { backoffMs } from './backoff.js';
 
 export interface OrderWorkerOptions {
@@ -63,8 +64,7 @@ export class OrderWorker {
   private busyJobs = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
-  private woken = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly alarm = new WakeableSleep();
   /** Set when the last pass reached the database, for /ready. */
   healthy = true;
 
@@ -85,8 +85,7 @@ export class OrderWorker {
 
   /** Asks the loop to look for work now instead of at its next scheduled time. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   /** Stops claiming work and waits for the calls in flight to finish. */
@@ -99,7 +98,7 @@ export class OrderWorker {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      this.woken = false;
+      this.alarm.reset();
       const passStarted = performance.now();
       let busy: boolean;
       try {
@@ -108,17 +107,17 @@ export class OrderWorker {
       } catch (error) {
         this.healthy = false;
         this.log.error({ err: error }, 'worker pass failed; retrying');
-        await this.sleep(this.options.idlePollMs);
+        await this.alarm.sleep(this.options.idlePollMs);
         continue;
       }
       if (busy) continue;
-      if (this.wokenSinceLoopStart()) {
+      if (this.alarm.woken) {
         // Woken during the pass: there is work, and when is known, so no query for it.
         await delay(passStarted + WAKE_WINDOW_MS - performance.now());
         continue;
       }
       // sleep() returns at once when something wakes the worker while it asks for the delay.
-      await this.sleep(await this.idleDelay());
+      await this.alarm.sleep(await this.idleDelay());
     }
   }
 
@@ -373,25 +372,6 @@ export class OrderWorker {
   private retryDelay(job: ClaimedJob, capMs: number): number {
     return backoffMs(job.attempts, this.options.paymentRetryBaseMs, capMs);
   }
-
-  /** A method, not the field, so the check is not narrowed away by the assignment before it. */
-  private wokenSinceLoopStart(): boolean {
-    return this.woken;
-  }
-
-  /** Sleeps `ms` or until woken, whichever comes first. */
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || ms <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => {
-      this.wakeUp = null;
-    });
-  }
 }
 
 /** An order and the provider's id for its payment. */
@@ -413,9 +393,4 @@ function chargeOf(job: ClaimedJob): ChargeRequest {
     currency: job.currency,
     paymentToken: job.paymentToken ?? DEFAULT_PAYMENT_TOKEN,
   };
-}
-
-/** Sleeps `ms`, woken or not (nothing when `ms` is not positive). */
-function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
