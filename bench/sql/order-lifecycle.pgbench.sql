@@ -135,7 +135,8 @@ with prev as (
   select id, from_status, version, updated_at from upd;
 
 -- 6. The event stream: TransitionLog.read, the next entries after this client's place in the
---    log (three: one order's worth), then OrderRepository.findMany (FIND_MANY) for the order.
+--    log (three: one order's worth). A process with subscribers then loads the changed orders
+--    (FIND_MANY); the lifecycle scenario has none, and neither has this script.
 select t.xid::text as xid, t.position::text as position, t.order_id, t.seq, t.from_status,
        t.to_status, t.at, t.reason
   from order_transitions t
@@ -143,10 +144,3 @@ select t.xid::text as xid, t.position::text as position, t.order_id, t.seq, t.fr
     and t.xid < pg_snapshot_xmin(pg_current_snapshot())
   order by t.xid, t.position
   limit 3 \aset log_
-select o.id, o.status, o.currency, o.total, o.created_at, o.updated_at, o.cancellation_reason,
-       o.customer_id,
-       (select json_agg(json_build_array(i.sku, i.name, i.quantity, i.unit_price) order by i.line)
-          from order_items i where i.order_id = o.id) as items,
-       (select json_agg(json_build_array(t.from_status, t.to_status, t.at, t.reason) order by t.seq)
-          from order_transitions t where t.order_id = o.id) as history
-  from orders o where o.id = any(array[:id]::uuid[]);
