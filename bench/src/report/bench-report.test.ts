@@ -43,6 +43,8 @@ const overloadStep = (multiple: number, overrides: Partial<LifecycleStep>) => ({
   cpu: { ordersApi: 90, paymentsApi: 20, database: 60, generator: 15 },
   generatorMicrosPerRequest: 70,
   generatorMaxSendLagMs: 2,
+  generatorMaxInFlight: 10,
+  generatorConnections: 1024,
   multiple,
   ...overrides,
 });

@@ -363,7 +363,7 @@ function overloadTable(result: OverloadResult): string {
       'Lost / bad histories / unacknowledged',
       'Lifecycle p99',
       'CPU orders-api / payments-api / database / generator',
-      'Generator µs/request, worst send lag',
+      'Generator µs/request, worst send lag, most in flight',
     ],
     result.steps.map((s) => [
       `${num(s.rate)} (${num(s.multiple, s.multiple % 1 === 0 ? 0 : 1)} ×)`,
@@ -376,7 +376,8 @@ function overloadTable(result: OverloadResult): string {
       `${num(damage(s).lost)} / ${num(s.badHistory)} / ${num(s.unacknowledged)}`,
       `${ms(s.lagMs.p99)} ms`,
       `${pct(s.cpu.ordersApi)} / ${pct(s.cpu.paymentsApi)} / ${s.cpu.database === null ? 'in-process' : pct(s.cpu.database)} / ${pct(s.cpu.generator)}`,
-      `${num(s.generatorMicrosPerRequest)} µs, ${ms(s.generatorMaxSendLagMs)} ms`,
+      `${num(s.generatorMicrosPerRequest)} µs, ${ms(s.generatorMaxSendLagMs)} ms, ` +
+        `${num(s.generatorMaxInFlight)}${s.generatorMaxInFlight >= s.generatorConnections ? ' (every connection busy: requests waited for one)' : ''}`,
     ]),
   );
 }

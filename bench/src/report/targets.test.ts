@@ -37,6 +37,8 @@ function step(overrides: Partial<LifecycleStep> = {}): LifecycleStep {
     cpu: { ordersApi: 50, paymentsApi: 10, database: 30, generator: 5 },
     generatorMicrosPerRequest: 60,
     generatorMaxSendLagMs: 1,
+    generatorMaxInFlight: 10,
+    generatorConnections: 1024,
     ...overrides,
   };
 }

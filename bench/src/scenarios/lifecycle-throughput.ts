@@ -6,7 +6,11 @@ import {
   generatorScript,
   type GeneratorCpu,
 } from '../load/generator-process.js';
-import type { OpenLoopJob, OpenLoopReport } from '../load/open-loop.generator.js';
+import {
+  MAX_CONNECTIONS,
+  type OpenLoopJob,
+  type OpenLoopReport,
+} from '../load/open-loop.protocol.js';
 import { CpuMeter } from '../machine/process-usage.js';
 import { graphqlUrl, queryGraphQL } from '../stack/bench-stack.js';
 import type { ServiceProcess } from '../stack/service-process.js';
@@ -81,6 +85,12 @@ export interface LifecycleStep {
   /** The load generators' CPU per request they sent, in microseconds. */
   generatorMicrosPerRequest: number;
   generatorMaxSendLagMs: number;
+  /**
+   * Most requests unanswered at once, over the generators, and how many connections they may
+   * open: at the limit, requests waited for a connection and their latency includes that wait.
+   */
+  generatorMaxInFlight: number;
+  generatorConnections: number;
 }
 
 export interface LifecycleResult {
@@ -273,6 +283,8 @@ export async function runLoadStep(
       reports.reduce((sum, r) => sum + r.scheduled, 0),
     ),
     generatorMaxSendLagMs: Math.max(...reports.map((r) => r.maxSendLagMs)),
+    generatorMaxInFlight: reports.reduce((sum, r) => sum + r.maxInFlight, 0),
+    generatorConnections: MAX_CONNECTIONS * reports.length,
   };
   const someOrderId = listed.find((o) => o.history.length === 3)?.id ?? null;
   return { step, someOrderId };

@@ -4,7 +4,7 @@ import {
   cpuMicrosPerRequest,
   generatorCpuPercent,
 } from '../load/generator-process.js';
-import { STOP_LOAD, type OpenLoopReport } from '../load/open-loop.generator.js';
+import { STOP_LOAD, type OpenLoopReport } from '../load/open-loop.protocol.js';
 import { graphqlUrl } from '../stack/bench-stack.js';
 import type { ServiceProcess } from '../stack/service-process.js';
 import { summarize, type LatencySummary } from '../stats/percentiles.js';
