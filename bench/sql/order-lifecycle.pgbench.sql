@@ -102,14 +102,16 @@ with input as (
   )
   select id, from_status, version, updated_at from upd;
 
--- 5. The worker delivers: OrderTransitions.apply by due (DELIVERY_DUE), whatever is due, one
---    order at a time (the worker takes up to WORKER_BATCH_SIZE). It may be another client's
---    order; every order is delivered once all the same.
+-- 5. The worker delivers: OrderTransitions.apply by due (DELIVERY_DUE), every due order up to
+--    WORKER_BATCH_SIZE (200) as the worker does. Run by every client after its confirmation, it
+--    delivers its own order unless another client's statement has just taken it: one delivery
+--    per order in all, and none left over (with `limit 1`, a client whose order another took
+--    could find nothing and leave one behind).
 with prev as (
     select id, status, null::text as payment_id from orders
     where next_action = 'DELIVER'::order_follow_up and next_action_at <= now()
       and status = any('{CONFIRMED}'::text[]::order_status[])
-    order by next_action_at limit 1
+    order by next_action_at limit 200
     for update skip locked
   ),
   upd as (
