@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { machineWasBusy, type MachineInfo } from './machine-info.js';
+import { QUIET_MACHINE } from '../report/report-fixtures.js';
+import { machineWasBusy } from './machine-info.js';
 
-const quiet: MachineInfo = {
-  cpuModel: 'test',
-  cores: 2,
-  memoryGiB: 8,
-  os: 'Linux',
-  node: 'v20',
-  postgres: '15',
-  commit: 'abc',
-  openFilesLimit: 1024,
-  loadAtStart: [0.1, 0.2, 0.3],
+const quiet = {
+  ...QUIET_MACHINE,
   loadAtEnd: [1.9, 1.5, 0.8],
   busyBeforeStartPercent: 2,
   busyAfterEndPercent: 3,

@@ -1,52 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { MachineInfo } from '../machine/machine-info.js';
 import type { LifecycleStep } from '../scenarios/lifecycle-throughput.js';
 import type { RestartResult } from '../scenarios/restart-time.js';
 import { summarize } from '../stats/percentiles.js';
 import { buildSummary, machineLoadLine, type ReportBody } from './bench-report.js';
+import { QUIET_MACHINE, lifecycleStep } from './report-fixtures.js';
 
-const machine: MachineInfo = {
-  cpuModel: 'test',
-  cores: 2,
-  memoryGiB: 8,
-  os: 'Linux',
-  node: 'v20',
-  postgres: '15',
-  commit: 'abc',
-  openFilesLimit: 1024,
-  loadAtStart: [0.1, 0.1, 0.1],
-  loadAtEnd: [1.5, 0.6, 0.2],
-  busyBeforeStartPercent: 1,
-  busyAfterEndPercent: 2,
-};
+const machine = QUIET_MACHINE;
 
 const overloadStep = (multiple: number, overrides: Partial<LifecycleStep>) => ({
-  rate: 400 * multiple,
-  held: false,
-  shortfalls: [],
-  createdPerSecond: 390,
-  completedPerSecond: 380,
-  createLatencyMs: summarize([10, 120]),
-  lagMs: summarize([100]),
-  orders: 3900,
-  delivered: 3900,
-  cancelled: 0,
-  unfinished: 0,
-  badHistory: 0,
-  missing: 0,
-  unacknowledged: 0,
-  failedRequests: 0,
-  failures: {},
-  refused: 16_000,
-  refusedPerSecond: 1_600,
-  refusalLatencyMs: summarize([1, 3, 30]),
-  cpu: { ordersApi: 90, paymentsApi: 20, database: 60, generator: 15 },
-  generatorMicrosPerRequest: 70,
-  generatorMaxSendLagMs: 2,
-  generatorMaxInFlight: 10,
-  generatorConnections: 1024,
+  ...lifecycleStep({
+    rate: 400 * multiple,
+    held: false,
+    createdPerSecond: 390,
+    completedPerSecond: 380,
+    createLatencyMs: summarize([10, 120]),
+    refused: 16_000,
+    refusedPerSecond: 1_600,
+    refusalLatencyMs: summarize([1, 3, 30]),
+    cpu: { ordersApi: 90, paymentsApi: 20, database: 60, generator: 15 },
+    generatorMicrosPerRequest: 70,
+    ...overrides,
+  }),
   multiple,
-  ...overrides,
 });
 
 const restart: RestartResult = {

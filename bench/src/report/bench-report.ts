@@ -155,6 +155,19 @@ function fanoutRow(step: FanoutStep, targeted: boolean, checks: TargetCheck[]): 
   };
 }
 
+/** The row of a scenario with targets that did not run. */
+function notRunRow(id: string, scenario: string): SummaryRow {
+  return {
+    id,
+    scenario,
+    result: 'not run',
+    ratio: '–',
+    target: '–',
+    status: 'not measured',
+    generatorCpu: '–',
+  };
+}
+
 /** What the summary is built from: the report without its summary and targets. */
 export type ReportBody = Omit<BenchReport, 'summary' | 'targets'>;
 
@@ -206,15 +219,7 @@ export function buildSummary(report: ReportBody): SummaryRow[] {
     });
   }
   if (report.overload === null || report.overload.steps.length === 0) {
-    rows.push({
-      id: '4',
-      scenario: 'Overload',
-      result: 'not run',
-      ratio: '–',
-      target: '–',
-      status: 'not measured',
-      generatorCpu: '–',
-    });
+    rows.push(notRunRow('4', 'Overload'));
   } else {
     const overload = report.overload;
     rows.push(...overload.steps.map((step) => overloadRow(overload, step)));
@@ -242,15 +247,7 @@ export function buildSummary(report: ReportBody): SummaryRow[] {
           ),
   });
   if (report.fanout === null) {
-    rows.push({
-      id: '7',
-      scenario: 'Subscription fan-out',
-      result: 'not run',
-      ratio: '–',
-      target: '–',
-      status: 'not measured',
-      generatorCpu: '–',
-    });
+    rows.push(notRunRow('7', 'Subscription fan-out'));
   } else {
     const targeted = targetedFanoutStep(report.fanout);
     const checks = fanoutChecks(report.fanout);

@@ -4,6 +4,7 @@ import type { OverloadResult } from '../scenarios/overload.js';
 import type { PgbenchResult } from '../scenarios/pgbench-reference.js';
 import type { FanoutResult, FanoutStep } from '../scenarios/subscription-fanout.js';
 import { summarize } from '../stats/percentiles.js';
+import { lifecycleStep as step } from './report-fixtures.js';
 import {
   createLatencyCheck,
   fanoutChecks,
@@ -12,36 +13,6 @@ import {
   overloadChecks,
   targetChecks,
 } from './targets.js';
-
-function step(overrides: Partial<LifecycleStep> = {}): LifecycleStep {
-  return {
-    rate: 100,
-    held: true,
-    shortfalls: [],
-    createdPerSecond: 100,
-    completedPerSecond: 100,
-    createLatencyMs: summarize([5, 10]),
-    lagMs: summarize([50]),
-    orders: 1000,
-    delivered: 1000,
-    cancelled: 0,
-    unfinished: 0,
-    badHistory: 0,
-    missing: 0,
-    unacknowledged: 0,
-    failedRequests: 0,
-    failures: {},
-    refused: 0,
-    refusedPerSecond: 0,
-    refusalLatencyMs: summarize([]),
-    cpu: { ordersApi: 50, paymentsApi: 10, database: 30, generator: 5 },
-    generatorMicrosPerRequest: 60,
-    generatorMaxSendLagMs: 1,
-    generatorMaxInFlight: 10,
-    generatorConnections: 1024,
-    ...overrides,
-  };
-}
 
 function lifecycle(steps: LifecycleStep[], highest: number | null): LifecycleResult {
   return {

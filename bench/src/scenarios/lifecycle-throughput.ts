@@ -15,7 +15,7 @@ import { CpuMeter } from '../machine/process-usage.js';
 import { graphqlUrl, queryGraphQL } from '../stack/bench-stack.js';
 import type { ServiceProcess } from '../stack/service-process.js';
 import { summarize, type LatencySummary } from '../stats/percentiles.js';
-import { auditOrders, mergeCounts, type ListedOrder } from './order-audit.js';
+import { auditOrders, mergeCounts, type ListedOrder, type OrderAudit } from './order-audit.js';
 import { highestHeld, nextRate } from '../stats/rate-schedule.js';
 
 export const OPEN_LOOP_GENERATOR = generatorScript<OpenLoopJob, OpenLoopReport>(
@@ -42,7 +42,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** How long to wait, after the load stops, for every order of a step to reach its final state. */
 const DRAIN_TIMEOUT_MS = 60_000;
 
-export interface LifecycleStep {
+/**
+ * One step at one rate. The read-back of its orders (found, finished, lost, doubled,
+ * unacknowledged) is the OrderAudit's, without its raw lags.
+ */
+export interface LifecycleStep extends Omit<OrderAudit, 'lagsMs' | 'completedInWindow'> {
   /** createOrder requests per second offered (open loop). */
   rate: number;
   held: boolean;
@@ -59,18 +63,6 @@ export interface LifecycleStep {
    * orders created in the measured window.
    */
   lagMs: LatencySummary;
-  /** Orders of the step found in the database, by final status. */
-  orders: number;
-  delivered: number;
-  cancelled: number;
-  /** Not in a final state when the drain timed out: lost work. */
-  unfinished: number;
-  /** History other than CREATED, CONFIRMED, DELIVERED (or CREATED, CANCELLED): lost or doubled. */
-  badHistory: number;
-  /** Orders whose creation was acknowledged but that are not in the database. */
-  missing: number;
-  /** Orders found that no answer acknowledged: made by a request that timed out or was refused. */
-  unacknowledged: number;
   /** Errors: every answer that was neither an order nor a coded refusal. */
   failedRequests: number;
   failures: Record<string, number>;
@@ -232,7 +224,8 @@ export async function runLoadStep(
     start: measureStart,
     end: measureEnd,
   });
-  const { unfinished, badHistory, missing } = audit;
+  const { lagsMs: _lags, completedInWindow, ...found } = audit;
+  const { unfinished, badHistory, missing } = found;
   const failedRequests = reports.reduce((sum, r) => sum + r.failed, 0);
   const refused = reports.reduce((sum, r) => sum + r.refused, 0);
   const createdPerSecond = reports.reduce((sum, r) => sum + r.measuredOk, 0) / settings.durationS;
@@ -257,16 +250,10 @@ export async function runLoadStep(
     held: shortfalls.length === 0,
     shortfalls,
     createdPerSecond,
-    completedPerSecond: audit.completedInWindow / settings.durationS,
+    completedPerSecond: completedInWindow / settings.durationS,
     createLatencyMs,
     lagMs,
-    orders: audit.orders,
-    delivered: audit.delivered,
-    cancelled: audit.cancelled,
-    unfinished,
-    badHistory,
-    missing,
-    unacknowledged: audit.unacknowledged,
+    ...found,
     failedRequests,
     failures: mergeCounts(reports.map((r) => r.failures)),
     refused,
