@@ -5,6 +5,7 @@ import { traceParentOf } from '@oms/telemetry/trace-context';
 import { trace } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
+import { startAdmission } from './admission/admission.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { OrdersSettings } from './config/settings.js';
 import { OrdersService } from './domain/orders.service.js';
@@ -114,6 +115,16 @@ export async function startOrdersApi(
       tagOrder: (id) => trace.getActiveSpan()?.setAttribute('order.id', id),
     },
   });
+  const admission = settings.admission.enabled
+    ? startAdmission(settings.admission, {
+        oldestDueJobAge: () => jobs.oldestDueAgeSeconds(),
+        onRefusal: (reason) => metrics?.admissionRefusals.inc({ reason }),
+        onSampleError: (error) => {
+          log.warn({ err: error }, 'could not read the job backlog for admission control');
+        },
+      })
+    : undefined;
+  if (admission !== undefined) metrics?.watchAdmission(() => admission.controller.state);
   const unlistenEvents = await database.listen(ORDER_EVENTS_CHANNEL, (payload) => {
     events.onNotification(payload);
   });
@@ -136,6 +147,7 @@ export async function startOrdersApi(
     log,
     tracer: tracing.tracer,
     metrics,
+    admission: admission?.controller,
     readiness: async () => {
       const failing: string[] = [];
       const ping = database.ping();
@@ -177,6 +189,7 @@ export async function startOrdersApi(
     close() {
       closing ??= (async () => {
         await http.close();
+        await admission?.stop();
         await worker.stop();
         await events.drained();
         await unlistenEvents();

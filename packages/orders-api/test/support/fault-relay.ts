@@ -53,6 +53,8 @@ export class FaultRelay {
   readonly calls: RelayedCall[] = [];
   private rule: ChargeRule | null = null;
   private readonly chargesByKey = new Map<string, number>();
+  /** Ends the hold of each answer being held now. */
+  private readonly holds = new Set<() => void>();
 
   private constructor(
     private readonly server: Server,
@@ -92,6 +94,11 @@ export class FaultRelay {
   /** Passes everything through from now on. */
   reset(): void {
     this.rule = null;
+  }
+
+  /** Answers every call whose answer is being held, now. */
+  releaseHeld(): void {
+    for (const release of this.holds) release();
   }
 
   /** Calls made with Idempotency-Key `key`, optionally only those to `path` with POST. */
@@ -188,12 +195,16 @@ export class FaultRelay {
     if (fault?.kind === 'hold') {
       const left = Math.min(MAX_HOLD_MS, call.startedAt + fault.ms - Date.now());
       let timer: NodeJS.Timeout | undefined;
+      let release = (): void => undefined;
       await Promise.race([
         closed,
         new Promise<void>((resolve) => {
+          release = resolve;
+          this.holds.add(release);
           timer = setTimeout(resolve, Math.max(0, left));
         }),
       ]);
+      this.holds.delete(release);
       clearTimeout(timer);
     }
     answer(status, body, contentType);
