@@ -88,12 +88,12 @@ describe('orders-api settings', () => {
   it('reads the admission control settings, on by default', () => {
     expect(loadSettings({}).admission).toEqual({
       enabled: true,
-      minConcurrency: 8,
+      minConcurrency: 16,
       initialConcurrency: 32,
       maxConcurrency: 256,
-      latencyTolerance: 2,
+      latencyTolerance: 3,
       maxEventLoopDelayMs: 50,
-      maxJobAgeMs: 3_000,
+      maxJobAgeMs: 2_000,
       sampleIntervalMs: 250,
       retryAfterSeconds: 1,
     });
@@ -137,7 +137,7 @@ describe('orders-api settings', () => {
       maxConcurrency: 256,
     });
     expect(loadSettings({ ADMISSION_INITIAL_CONCURRENCY: '300' }).admission).toMatchObject({
-      minConcurrency: 8,
+      minConcurrency: 16,
       initialConcurrency: 300,
       maxConcurrency: 300,
     });

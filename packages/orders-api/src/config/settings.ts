@@ -87,9 +87,11 @@ const spec = {
   jwtIssuer: setting('ORDERS_JWT_ISSUER', z.string().trim().min(1).optional()),
   jwtAudience: setting('ORDERS_JWT_AUDIENCE', z.string().trim().min(1).optional()),
   // Admission control of createOrder (README, "Overload"). The concurrency limits bound
-  // createOrders in flight; the limit moves between min and max with their latency.
+  // createOrders in flight; the limit moves between min and max with their latency. Under
+  // overload it sits near min, so min is what bounds an accepted createOrder's latency there,
+  // and too low a min starves the worker when a busy machine makes every call slow.
   admissionEnabled: setting('ADMISSION_ENABLED', boolean(true)),
-  admissionMinConcurrency: setting('ADMISSION_MIN_CONCURRENCY', integer(1, 10_000).default(8)),
+  admissionMinConcurrency: setting('ADMISSION_MIN_CONCURRENCY', integer(1, 10_000).default(16)),
   admissionInitialConcurrency: setting(
     'ADMISSION_INITIAL_CONCURRENCY',
     integer(1, 10_000).default(32),
@@ -101,13 +103,14 @@ const spec = {
       .number({ error: 'must be a number' })
       .gt(1, { error: 'must be above 1' })
       .max(100, { error: 'must be at most 100' })
-      .default(2),
+      // Other processes on the machine slow every call alike; 2 read that as a queue.
+      .default(3),
   ),
   admissionMaxEventLoopDelayMs: setting(
     'ADMISSION_MAX_EVENT_LOOP_DELAY_MS',
     integer(1, 60_000).default(50),
   ),
-  admissionMaxJobAgeMs: setting('ADMISSION_MAX_JOB_AGE_MS', integer(0, 86_400_000).default(3_000)),
+  admissionMaxJobAgeMs: setting('ADMISSION_MAX_JOB_AGE_MS', integer(0, 86_400_000).default(2_000)),
   admissionSampleIntervalMs: setting(
     'ADMISSION_SAMPLE_INTERVAL_MS',
     integer(10, 60_000).default(250),

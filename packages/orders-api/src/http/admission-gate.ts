@@ -17,12 +17,32 @@ export function startsNewWork(fields: readonly string[] | undefined): boolean {
   return fields?.some((field) => NEW_WORK.has(field)) ?? false;
 }
 
-/** The error a refused operation gets, over either transport. */
+function overloadedMessage(retryAfterSeconds: number): string {
+  return `The service is taking no new orders right now: try again in ${retryAfterSeconds} s`;
+}
+
+/** The error a refused operation gets over WebSocket. */
 export function overloadedError(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(
-    `The service is taking no new orders right now: try again in ${retryAfterSeconds} s`,
-    { extensions: { code: SERVICE_OVERLOADED, retryAfterSeconds } },
-  );
+  return new GraphQLError(overloadedMessage(retryAfterSeconds), {
+    extensions: { code: SERVICE_OVERLOADED, retryAfterSeconds },
+  });
+}
+
+/**
+ * The same error as an HTTP body, made once per Retry-After value: under overload refusals are
+ * most of the traffic, so each one is a write of ready bytes (no error object, no stack trace,
+ * no JSON encoding, no ETag).
+ */
+const httpBodies = new Map<number, Buffer>();
+function overloadedBody(retryAfterSeconds: number): Buffer {
+  let body = httpBodies.get(retryAfterSeconds);
+  if (body === undefined) {
+    const extensions = { code: SERVICE_OVERLOADED, retryAfterSeconds };
+    const error = { message: overloadedMessage(retryAfterSeconds), extensions };
+    body = Buffer.from(JSON.stringify({ errors: [error] }));
+    httpBodies.set(retryAfterSeconds, body);
+  }
+  return body;
 }
 
 /** Asks admission control about an operation that starts new work; admits anything else. */
@@ -63,11 +83,14 @@ export function admitOverHttp(gate: AdmissionGate, pipeline: OperationPipeline):
       res.once('close', decision.release);
       next();
     } else {
-      const error = overloadedError(decision.retryAfterSeconds);
+      const body = overloadedBody(decision.retryAfterSeconds);
       res
-        .status(503)
-        .set('retry-after', String(decision.retryAfterSeconds))
-        .json({ errors: [{ message: error.message, extensions: error.extensions }] });
+        .writeHead(503, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': body.length,
+          'retry-after': String(decision.retryAfterSeconds),
+        })
+        .end(body);
     }
   };
 }
