@@ -166,12 +166,25 @@ async function expectOthersAnswer(stack: RunningStack, client: Client, orderId: 
   expect(overWs).toEqual({ data: { order: { id: orderId } } });
 }
 
+/** Every order accepted is there, alone, and completes its lifecycle (nothing lost). */
+async function expectEveryOrderCompletes(stack: RunningStack, accepted: readonly string[]) {
+  const report = await assertInvariants({
+    graphqlUrl: stack.orders.url,
+    paymentsUrl: stack.payments.url,
+    orderIds: accepted,
+  });
+  expect(report.orders).toBe(accepted.length);
+}
+
+/** The stack `beforeAll` started (undefined there when it failed; its own error is the one to see). */
+function started(stack: RunningStack | undefined): RunningStack {
+  if (stack === undefined) throw new Error('the stack did not start');
+  return stack;
+}
+
 describe(`admission control under a background backlog (${databaseKind})`, () => {
   let stack: RunningStack | undefined;
-  const running = (): RunningStack => {
-    if (stack === undefined) throw new Error('the stack did not start');
-    return stack;
-  };
+  const running = () => started(stack);
 
   beforeAll(async () => {
     stack = await startStack({
@@ -187,7 +200,7 @@ describe(`admission control under a background backlog (${databaseKind})`, () =>
   afterAll(() => stack?.close());
 
   it('refuses createOrder at once while the backlog is old, answers everything else, loses nothing and takes orders again after', async () => {
-    const { orders, relay, payments } = running();
+    const { orders, relay } = running();
     const client = running().client();
     const events: { id: string; status: string }[] = [];
     client.subscribe<{ orderUpdated: { id: string; status: string } }>(
@@ -267,13 +280,7 @@ describe(`admission control under a background backlog (${databaseKind})`, () =>
     expect(after.status).toBe(200);
     accepted.push(after.order?.id ?? '');
 
-    // Every order it accepted is there and completes its lifecycle.
-    const report = await assertInvariants({
-      graphqlUrl: orders.url,
-      paymentsUrl: payments.url,
-      orderIds: accepted,
-    });
-    expect(report.orders).toBe(accepted.length);
+    await expectEveryOrderCompletes(running(), accepted);
   });
 });
 
@@ -285,10 +292,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     /** Ends the transaction holding the lock (a test that failed may have left it open). */
     let releaseLock = (): void => undefined;
     let locking: Promise<unknown> = Promise.resolve();
-    const running = (): RunningStack => {
-      if (stack === undefined) throw new Error('the stack did not start');
-      return stack;
-    };
+    const running = () => started(stack);
 
     beforeAll(async () => {
       stack = await startStack({
@@ -314,7 +318,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     });
 
     it('refuses a second createOrder while one is in flight, and never cuts the first off', async () => {
-      const { orders, payments } = running();
+      const { orders } = running();
       const client = running().client();
       const before = await attemptOrder(orders.url);
       expect(before.status).toBe(200);
@@ -359,12 +363,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       expect(again.status).toBe(200);
       accepted.push(again.order?.id ?? '');
 
-      const report = await assertInvariants({
-        graphqlUrl: orders.url,
-        paymentsUrl: payments.url,
-        orderIds: accepted,
-      });
-      expect(report.orders).toBe(accepted.length);
+      await expectEveryOrderCompletes(running(), accepted);
     });
   },
 );

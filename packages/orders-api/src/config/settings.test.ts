@@ -120,26 +120,18 @@ describe('orders-api settings', () => {
       sampleIntervalMs: 50,
       retryAfterSeconds: 5,
     });
-    // Defaults give way to the limits given.
-    expect(loadSettings({ ADMISSION_MAX_CONCURRENCY: '4' }).admission).toMatchObject({
-      minConcurrency: 4,
-      initialConcurrency: 4,
-      maxConcurrency: 4,
-    });
-    expect(loadSettings({ ADMISSION_MIN_CONCURRENCY: '400' }).admission).toMatchObject({
-      minConcurrency: 400,
-      initialConcurrency: 400,
-      maxConcurrency: 400,
-    });
-    expect(loadSettings({ ADMISSION_INITIAL_CONCURRENCY: '1' }).admission).toMatchObject({
-      minConcurrency: 1,
-      initialConcurrency: 1,
-      maxConcurrency: 256,
-    });
-    expect(loadSettings({ ADMISSION_INITIAL_CONCURRENCY: '300' }).admission).toMatchObject({
-      minConcurrency: 16,
-      initialConcurrency: 300,
-      maxConcurrency: 300,
+  });
+
+  it.each([
+    [{ ADMISSION_MAX_CONCURRENCY: '4' }, [4, 4, 4]],
+    [{ ADMISSION_MIN_CONCURRENCY: '400' }, [400, 400, 400]],
+    [{ ADMISSION_INITIAL_CONCURRENCY: '1' }, [1, 1, 256]],
+    [{ ADMISSION_INITIAL_CONCURRENCY: '300' }, [16, 300, 300]],
+  ])('lets the default concurrency limits give way to %o', (env, [min, initial, max]) => {
+    expect(loadSettings(env).admission).toMatchObject({
+      minConcurrency: min,
+      initialConcurrency: initial,
+      maxConcurrency: max,
     });
   });
 
