@@ -297,6 +297,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     beforeAll(async () => {
       stack = await startStack({
         // One createOrder at a time, whatever its latency.
+        ADMISSION_MIN_CONCURRENCY: '1',
         ADMISSION_MAX_CONCURRENCY: '1',
         ADMISSION_SAMPLE_INTERVAL_MS: '20',
         DELIVERY_DELAY_SECONDS: '0',

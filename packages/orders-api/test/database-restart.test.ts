@@ -97,10 +97,6 @@ describe.skipIf(skipReason !== null)('PostgreSQL restarted under load', () => {
         // and are retried, never given up on in this test.
         PAYMENT_MAX_ATTEMPTS: '40',
         WORKER_IDLE_POLL_MS: '100',
-        // The jobs the outage leaves overdue would have admission control refuse createOrder for
-        // a moment after it (as it should: admission.test.ts); this test pins down what the
-        // outage itself shows callers.
-        ADMISSION_MAX_JOB_AGE_MS: '600000',
       }),
       { name: 'orders' },
     );
