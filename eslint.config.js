@@ -39,6 +39,10 @@ const boundaries = [
   },
 ];
 
+/** Frameworks and adapters' libraries, which the policy layers of orders-api do not import. */
+const FRAMEWORKS =
+  '^(@apollo|@as-integrations|@envelop|@escape\\.tech|@graphql-yoga|@opentelemetry|drizzle-orm|express|graphql|graphql-ws|pino|postgres|type-graphql|ws|@oms/database|@oms/telemetry)(/|$)';
+
 export default tseslint.config(
   {
     ignores: [
@@ -114,10 +118,27 @@ export default tseslint.config(
               message: 'The domain imports no adapter (auth, persistence, graphql, http...).',
             },
             {
-              regex:
-                '^(@apollo|@as-integrations|@envelop|@escape\\.tech|@graphql-yoga|@opentelemetry|drizzle-orm|express|graphql|graphql-ws|pino|postgres|type-graphql|ws|@oms/database|@oms/telemetry)(/|$)',
+              regex: FRAMEWORKS,
               message: 'The domain imports no framework: take what it needs as a port.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  // Admission control is policy: it is handed its signals and imports no adapter or framework.
+  {
+    files: ['packages/orders-api/src/admission/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../admission'],
+              message: 'Admission control imports no adapter: pass it what it needs.',
+            },
+            { regex: FRAMEWORKS, message: 'Admission control imports no framework.' },
           ],
         },
       ],

@@ -5,6 +5,7 @@ import { traceParentOf } from '@oms/telemetry/trace-context';
 import { trace } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
+import { startAdmission } from './admission/admission.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { OrdersSettings } from './config/settings.js';
 import { OrdersService } from './domain/orders.service.js';
@@ -131,6 +132,16 @@ export async function startOrdersApi(
       tagOrder: (id) => trace.getActiveSpan()?.setAttribute('order.id', id),
     },
   });
+  const admission = settings.admission.enabled
+    ? startAdmission(settings.admission, {
+        oldestDueJobAge: () => jobs.oldestDueAgeSeconds(),
+        onRefusal: (reason) => metrics?.admissionRefusals.inc({ reason }),
+        onSampleError: (error) => {
+          log.warn({ err: error }, 'could not read the job backlog for admission control');
+        },
+      })
+    : undefined;
+  if (admission !== undefined) metrics?.watchAdmission(() => admission.controller.state);
   await events.start();
   const unlisten = await database.listen(LOG_WAKE_CHANNEL, () => {
     events.wake();
@@ -151,6 +162,7 @@ export async function startOrdersApi(
     log,
     tracer: tracing.tracer,
     metrics,
+    admission: admission?.controller,
     readiness: async () => {
       const failing: string[] = [];
       const ping = database.ping();
@@ -192,6 +204,7 @@ export async function startOrdersApi(
     close() {
       closing ??= (async () => {
         await http.close();
+        await admission?.stop();
         await worker.stop();
         await events.stop();
         wakeups.stop();

@@ -87,6 +87,74 @@ describe('orders-api settings', () => {
     });
   });
 
+  it('reads the admission control settings, on by default', () => {
+    expect(loadSettings({}).admission).toEqual({
+      enabled: true,
+      minConcurrency: 16,
+      initialConcurrency: 32,
+      maxConcurrency: 256,
+      latencyTolerance: 3,
+      maxEventLoopDelayMs: 50,
+      maxJobAgeMs: 2_000,
+      sampleIntervalMs: 250,
+      retryAfterSeconds: 1,
+    });
+    expect(
+      loadSettings({
+        ADMISSION_ENABLED: 'false',
+        ADMISSION_MIN_CONCURRENCY: '2',
+        ADMISSION_INITIAL_CONCURRENCY: '3',
+        ADMISSION_MAX_CONCURRENCY: '4',
+        ADMISSION_LATENCY_TOLERANCE: '1.5',
+        ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '20',
+        ADMISSION_MAX_JOB_AGE_MS: '500',
+        ADMISSION_SAMPLE_INTERVAL_MS: '50',
+        ADMISSION_RETRY_AFTER_SECONDS: '5',
+      }).admission,
+    ).toEqual({
+      enabled: false,
+      minConcurrency: 2,
+      initialConcurrency: 3,
+      maxConcurrency: 4,
+      latencyTolerance: 1.5,
+      maxEventLoopDelayMs: 20,
+      maxJobAgeMs: 500,
+      sampleIntervalMs: 50,
+      retryAfterSeconds: 5,
+    });
+  });
+
+  it.each([
+    [{ ADMISSION_MAX_CONCURRENCY: '4' }, [4, 4, 4]],
+    [{ ADMISSION_MIN_CONCURRENCY: '400' }, [400, 400, 400]],
+    [{ ADMISSION_INITIAL_CONCURRENCY: '1' }, [1, 1, 256]],
+    [{ ADMISSION_INITIAL_CONCURRENCY: '300' }, [16, 300, 300]],
+  ])('lets the default concurrency limits give way to %o', (env, [min, initial, max]) => {
+    expect(loadSettings(env).admission).toMatchObject({
+      minConcurrency: min,
+      initialConcurrency: initial,
+      maxConcurrency: max,
+    });
+  });
+
+  it('refuses admission limits out of order', () => {
+    expect(problemsOf({ ADMISSION_MIN_CONCURRENCY: '10', ADMISSION_MAX_CONCURRENCY: '5' })).toEqual(
+      ['ADMISSION_MIN_CONCURRENCY: must be at most ADMISSION_MAX_CONCURRENCY (5), is 10'],
+    );
+    expect(
+      variablesOf(
+        problemsOf({ ADMISSION_INITIAL_CONCURRENCY: '300', ADMISSION_MAX_CONCURRENCY: '256' }),
+      ),
+    ).toEqual(['ADMISSION_INITIAL_CONCURRENCY']);
+    expect(variablesOf(problemsOf({ ADMISSION_LATENCY_TOLERANCE: '1' }))).toEqual([
+      'ADMISSION_LATENCY_TOLERANCE',
+    ]);
+    // One that does not parse is named once, by itself.
+    expect(
+      variablesOf(problemsOf({ ADMISSION_MIN_CONCURRENCY: 'x', ADMISSION_MAX_CONCURRENCY: '1' })),
+    ).toEqual(['ADMISSION_MIN_CONCURRENCY']);
+  });
+
   it('treats a blank database URL as absent (embedded database)', () => {
     expect(loadSettings({ ORDERS_DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();
   });

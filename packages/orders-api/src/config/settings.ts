@@ -12,6 +12,7 @@ import {
   type SettingsOf,
 } from '@oms/settings';
 import { z } from 'zod';
+import type { AdmissionSettings } from '../admission/admission.js';
 
 export { SettingsError } from '@oms/settings';
 
@@ -91,6 +92,39 @@ const spec = {
   ),
   jwtIssuer: setting('ORDERS_JWT_ISSUER', z.string().trim().min(1).optional()),
   jwtAudience: setting('ORDERS_JWT_AUDIENCE', z.string().trim().min(1).optional()),
+  // Admission control of createOrder (README, "Overload"). The concurrency limits bound
+  // createOrders in flight; the limit moves between min and max with their latency. Under
+  // overload it sits near min, so min is what bounds an accepted createOrder's latency there,
+  // and too low a min starves the worker when a busy machine makes every call slow.
+  admissionEnabled: setting('ADMISSION_ENABLED', boolean(true)),
+  admissionMinConcurrency: setting('ADMISSION_MIN_CONCURRENCY', integer(1, 10_000).default(16)),
+  admissionInitialConcurrency: setting(
+    'ADMISSION_INITIAL_CONCURRENCY',
+    integer(1, 10_000).default(32),
+  ),
+  admissionMaxConcurrency: setting('ADMISSION_MAX_CONCURRENCY', integer(1, 10_000).default(256)),
+  admissionLatencyTolerance: setting(
+    'ADMISSION_LATENCY_TOLERANCE',
+    z.coerce
+      .number({ error: 'must be a number' })
+      .gt(1, { error: 'must be above 1' })
+      .max(100, { error: 'must be at most 100' })
+      // Other processes on the machine slow every call alike; 2 read that as a queue.
+      .default(3),
+  ),
+  admissionMaxEventLoopDelayMs: setting(
+    'ADMISSION_MAX_EVENT_LOOP_DELAY_MS',
+    integer(1, 60_000).default(50),
+  ),
+  admissionMaxJobAgeMs: setting('ADMISSION_MAX_JOB_AGE_MS', integer(0, 86_400_000).default(2_000)),
+  admissionSampleIntervalMs: setting(
+    'ADMISSION_SAMPLE_INTERVAL_MS',
+    integer(10, 60_000).default(250),
+  ),
+  admissionRetryAfterSeconds: setting(
+    'ADMISSION_RETRY_AFTER_SECONDS',
+    integer(1, 3_600).default(1),
+  ),
 };
 
 /** How callers are identified: not at all (the demo customer), or by a verified JWT. */
@@ -109,11 +143,44 @@ export type AccessSettings =
 type Values = SettingsOf<typeof spec>;
 
 const definition = defineSettings('orders-api', spec, {
-  check: (given) => [...tokenProblems(given), ...accessProblems(given)],
-  derive: (values) => {
+  check: (given) => [
+    ...tokenProblems(given),
+    ...accessProblems(given),
+    ...concurrencyProblems(given),
+  ],
+  derive: (values, given) => {
     const { jwtSecret: _s, jwksUrl: _u, jwtIssuer: _i, jwtAudience: _a, ...rest } = values;
+    const {
+      admissionEnabled,
+      admissionMinConcurrency,
+      admissionInitialConcurrency,
+      admissionMaxConcurrency,
+      admissionLatencyTolerance,
+      admissionMaxEventLoopDelayMs,
+      admissionMaxJobAgeMs,
+      admissionSampleIntervalMs,
+      admissionRetryAfterSeconds,
+      ...others
+    } = rest;
     return {
-      ...rest,
+      ...others,
+      /** Admission control of createOrder; off: every createOrder is taken. */
+      admission: {
+        enabled: admissionEnabled,
+        ...concurrencyLimits(
+          {
+            min: admissionMinConcurrency,
+            initial: admissionInitialConcurrency,
+            max: admissionMaxConcurrency,
+          },
+          given,
+        ).limits,
+        latencyTolerance: admissionLatencyTolerance,
+        maxEventLoopDelayMs: admissionMaxEventLoopDelayMs,
+        maxJobAgeMs: admissionMaxJobAgeMs,
+        sampleIntervalMs: admissionSampleIntervalMs,
+        retryAfterSeconds: admissionRetryAfterSeconds,
+      } satisfies AdmissionSettings & { enabled: boolean },
       paymentsApiToken: values.paymentsApiToken ?? DEV_PAYMENTS_API_TOKEN,
       /** True when the token is the development default, so the service can say so at start. */
       usesDevToken: values.paymentsApiToken === undefined,
@@ -167,6 +234,61 @@ function accessProblems(given: GivenEnv): string[] {
     }
   }
   return problems;
+}
+
+interface Limits {
+  min: number;
+  initial: number;
+  max: number;
+}
+
+/**
+ * Admission control's concurrency limits, which must be in order (min <= initial <= max) where
+ * given; a default gives way to what is given (ADMISSION_MAX_CONCURRENCY=4 alone lowers min and
+ * initial to 4, ADMISSION_INITIAL_CONCURRENCY=1 alone lowers min to 1).
+ */
+function concurrencyLimits(
+  { min, initial, max }: Limits,
+  given: GivenEnv,
+): {
+  limits: { minConcurrency: number; initialConcurrency: number; maxConcurrency: number };
+  problem: string | undefined;
+} {
+  const isGiven = (key: keyof typeof spec) => given[spec[key].env] !== undefined;
+  const minGiven = isGiven('admissionMinConcurrency');
+  const maxGiven = isGiven('admissionMaxConcurrency');
+  const initialGiven = isGiven('admissionInitialConcurrency');
+  const low = minGiven ? min : Math.min(min, maxGiven ? max : min, initialGiven ? initial : min);
+  const high = maxGiven ? max : Math.max(max, low, initialGiven ? initial : max);
+  let problem: string | undefined;
+  if (minGiven && maxGiven && min > max) {
+    problem = `ADMISSION_MIN_CONCURRENCY: must be at most ADMISSION_MAX_CONCURRENCY (${max}), is ${min}`;
+  } else if (initialGiven && (initial < low || initial > high)) {
+    problem = `ADMISSION_INITIAL_CONCURRENCY: must be between the min (${low}) and max (${high}) concurrency, is ${initial}`;
+  }
+  return {
+    limits: {
+      minConcurrency: low,
+      initialConcurrency: Math.min(high, Math.max(low, initial)),
+      maxConcurrency: high,
+    },
+    problem,
+  };
+}
+
+/** What is wrong with the concurrency limits as given (each parses, or is reported by itself). */
+function concurrencyProblems(given: GivenEnv): string[] {
+  const parse = (
+    key: 'admissionMinConcurrency' | 'admissionInitialConcurrency' | 'admissionMaxConcurrency',
+  ) => spec[key].schema.safeParse(given[spec[key].env]).data;
+  const [min, initial, max] = [
+    parse('admissionMinConcurrency'),
+    parse('admissionInitialConcurrency'),
+    parse('admissionMaxConcurrency'),
+  ];
+  if (min === undefined || initial === undefined || max === undefined) return [];
+  const { problem } = concurrencyLimits({ min, initial, max }, given);
+  return problem === undefined ? [] : [problem];
 }
 
 function accessOf(values: Values): AccessSettings {

@@ -26,6 +26,7 @@ import {
 import type { GraphQLContext } from './context.js';
 import { createErrorFormatter } from './errors.js';
 import { MAX_TOKENS, operationLimits } from './limits.js';
+import { rootFieldsOf } from './root-fields.js';
 
 /** Distinct documents whose parse and validation are kept (clients send a handful). */
 const DOCUMENT_CACHE_SIZE = 1_000;
@@ -65,6 +66,14 @@ export interface OperationPipeline {
   >;
   /** Parses and validates a document, once per distinct text. */
   prepare(query: string): PreparedDocument;
+  /**
+   * The root fields the operation would run, from the cached document; undefined when the
+   * document is refused or has no such operation (nothing of it runs).
+   */
+  rootFields(
+    query: string,
+    operationName: string | null | undefined,
+  ): readonly string[] | undefined;
   /** Starts observing an operation in `span`, which the transport made for it. */
   observe(span: Span): ObservedOperation;
   /** Executes a query or mutation, or sets up a subscription, in the operation's scope. */
@@ -190,6 +199,10 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       ],
     },
     prepare,
+    rootFields(query, operationName) {
+      const { document } = prepare(query);
+      return document === undefined ? undefined : rootFieldsOf(document, operationName);
+    },
     observe: (span) => observeOperation(span, metrics),
     run,
     formatErrors,

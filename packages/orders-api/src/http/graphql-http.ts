@@ -20,6 +20,9 @@ export async function startApollo(
     ...pipeline.apollo,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Every operation carries its text, so admission control (before Apollo) and the limits see
+    // what it runs; nothing here sends persisted-query hashes.
+    persistedQueries: false,
     plugins: [
       ...(pipeline.apollo.plugins ?? []),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),

@@ -5,12 +5,15 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import type { AdmissionGate } from '../admission/admission-controller.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { GraphQLContext, GraphQLServices } from '../graphql/context.js';
 import { LIMITS } from '../graphql/limits.js';
 import type { OperationPipeline, PreparedOperation } from '../graphql/operation-pipeline.js';
+import { rootFieldsOf } from '../graphql/root-fields.js';
 import { acceptRequestId, contextWithRequestId } from '../observability/request-context.js';
 import { admitConnection, forgetConnection, principalOfConnection } from './access.js';
+import { admit, overloadedError } from './admission-gate.js';
 
 export interface GraphQLWebSocketOptions {
   server: Server;
@@ -19,6 +22,8 @@ export interface GraphQLWebSocketOptions {
   authenticator: Authenticator;
   tracer: Tracer;
   log: Logger;
+  /** Asked before an operation that starts new work runs; none: every one runs. */
+  admission: AdmissionGate | undefined;
 }
 
 /** Refused operations are counted but have no span (nothing of ours ran). */
@@ -29,7 +34,7 @@ const NOT_TRACED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
  * (a child of its connection's upgrade request's trace context) and that request's id.
  */
 export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions) {
-  const { pipeline, services, authenticator, tracer, log } = options;
+  const { pipeline, services, authenticator, tracer, log, admission } = options;
   const wsServer = new WebSocketServer({
     server: options.server,
     path: '/graphql',
@@ -60,6 +65,13 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions) {
         }
         const prepared = pipeline.prepare(payload.query);
         if (prepared.errors !== undefined) return refuse(prepared.errors);
+        const decision =
+          admission === undefined
+            ? null
+            : admit(admission, rootFieldsOf(prepared.document, payload.operationName));
+        if (decision?.admitted === false) {
+          return refuse([overloadedError(decision.retryAfterSeconds)]);
+        }
         const { request } = ctx.extra;
         const parent = contextFromHeaders(request.headers);
         const span = tracer.startSpan(
@@ -83,6 +95,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions) {
             // The span covers the execution, or for a subscription its setting up.
             done: () => {
               span.end();
+              decision?.release();
             },
           },
         } satisfies PreparedOperation;

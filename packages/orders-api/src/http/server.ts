@@ -4,12 +4,14 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { Tracer } from '@opentelemetry/api';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { AdmissionGate } from '../admission/admission-controller.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { GraphQLServices } from '../graphql/context.js';
 import type { OperationPipeline } from '../graphql/operation-pipeline.js';
 import { observeRequests, resumeRequestContext } from '../observability/http-observability.js';
 import type { OrdersMetrics } from '../observability/metrics.js';
 import { principalOfRequest, requireBearer } from './access.js';
+import { admitOverHttp } from './admission-gate.js';
 import { startApollo } from './graphql-http.js';
 import { serveGraphQLOverWebSocket } from './graphql-websocket.js';
 
@@ -31,6 +33,8 @@ export interface HttpServerOptions {
   tracer: Tracer;
   /** Served at `GET /metrics` when given. */
   metrics: OrdersMetrics | undefined;
+  /** Asked before an operation that starts new work runs; none: every one runs. */
+  admission: AdmissionGate | undefined;
 }
 
 export interface RunningHttpServer {
@@ -73,6 +77,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     authenticator,
     tracer: options.tracer,
     log,
+    admission: options.admission,
   });
   const apollo = await startApollo(pipeline, server, async () => {
     await websocket.dispose();
@@ -101,6 +106,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     requireBearer(authenticator, log),
     express.json({ limit: options.maxBodyBytes }),
     resumeRequestContext(),
+    ...(options.admission === undefined ? [] : [admitOverHttp(options.admission, pipeline)]),
     expressMiddleware(apollo, {
       context: ({ req }) => Promise.resolve({ ...services, principal: principalOfRequest(req) }),
     }),

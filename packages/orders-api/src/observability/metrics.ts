@@ -64,6 +64,13 @@ export class OrdersMetrics {
     registers: [this.registry],
   });
 
+  readonly admissionRefusals = new Counter({
+    name: 'orders_admission_refusals_total',
+    help: 'Operations starting new work (createOrder) refused by admission control, by reason: backlog (the oldest due job is too old) or concurrency (the limit is reached)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   /**
    * @param oldestDueJobAge seconds the oldest due background job has waited (null: none due);
    *   read from the database on every scrape, so the figure is the same whichever process is asked
@@ -85,6 +92,26 @@ export class OrdersMetrics {
           onScrapeError(error);
           this.set(Number.NaN);
         }
+      },
+    });
+  }
+
+  /** Shows admission control's concurrency limit and the createOrders in flight, read at scrape time. */
+  watchAdmission(state: () => { limit: number; inFlight: number }): void {
+    new Gauge({
+      name: 'orders_admission_limit',
+      help: 'How many createOrders admission control lets run at once now (it adapts to their latency)',
+      registers: [this.registry],
+      collect() {
+        this.set(state().limit);
+      },
+    });
+    new Gauge({
+      name: 'orders_admission_in_flight',
+      help: 'createOrders admitted and not yet answered',
+      registers: [this.registry],
+      collect() {
+        this.set(state().inFlight);
       },
     });
   }

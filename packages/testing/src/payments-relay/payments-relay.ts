@@ -86,6 +86,8 @@ export class PaymentsRelay {
   private readonly chargesByKey = new Map<string, number>();
   /** Orders whose held charges may go on, and the charges waiting for theirs. */
   private readonly released = new Set<string>();
+  /** Ends the hold of each answer held now by a `hold` fault. */
+  private readonly holds = new Set<() => void>();
   private readonly waiting = new Map<string, Set<() => void>>();
   private untrack: () => void = () => undefined;
   private closing: Promise<void> | null = null;
@@ -135,6 +137,11 @@ export class PaymentsRelay {
   /** Passes every charge through from now on. */
   reset(): void {
     this.rule = null;
+  }
+
+  /** Answers every call whose answer a `hold` fault is holding, now. */
+  releaseHeld(): void {
+    for (const release of this.holds) release();
   }
 
   /** Lets the held charges of order `key` (now and later) go on. */
@@ -271,12 +278,16 @@ export class PaymentsRelay {
     if (fault?.kind === 'hold') {
       const left = Math.min(MAX_HOLD_MS, call.startedAt + fault.ms - Date.now());
       let timer: NodeJS.Timeout | undefined;
+      let release = (): void => undefined;
       await Promise.race([
         closed,
         new Promise<void>((resolve) => {
+          release = resolve;
+          this.holds.add(release);
           timer = setTimeout(resolve, Math.max(0, left));
         }),
       ]);
+      this.holds.delete(release);
       clearTimeout(timer);
     }
     answer(status, answerBody, headers);
