@@ -36,7 +36,8 @@ export function serviceSettings(settings: BenchSettings): Record<string, unknown
     both: { ...COMMON_SETTINGS, PAYMENTS_API_TOKEN: '(a bench token)' },
     'payments-api': { PAYMENT_LATENCY_MS: '0' },
     'orders-api': { DELIVERY_DELAY_SECONDS: String(settings.deliveryDelayS) },
-    others: 'at their defaults (each service README lists them): no OTLP export, no JWT checks',
+    others:
+      'at their defaults (the repository README lists them): no OTLP export, no JWT checks, admission control on with its ADMISSION_* defaults',
   };
 }
 
