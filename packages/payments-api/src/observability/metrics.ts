@@ -15,7 +15,7 @@ export class PaymentsMetrics {
 
   readonly charges = new Counter({
     name: 'payments_charges_total',
-    help: 'Charge requests by outcome: confirmed, declined or voided (new), replayed, key_reused',
+    help: 'Charges (a request to POST /payments, or one item of a batch) by outcome: confirmed, declined or refunded (new), replayed, key_reused, invalid (a batch item that broke the schema)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

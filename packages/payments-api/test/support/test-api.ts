@@ -22,6 +22,8 @@ export interface TestApi {
   request(path: string, init?: RequestInit & { authorization?: string | null }): Promise<Response>;
   charge(idempotencyKey: string, body: ChargeBody): Promise<Response>;
   voidKey(idempotencyKey: string, orderId: string): Promise<Response>;
+  /** `POST /payments/batch` with `{ items }`, items sent as given. */
+  chargeBatch(items: readonly unknown[]): Promise<Response>;
   /** Stops the server, then runs a query on its database (the embedded one allows one user). */
   stopAndQuery<TRow>(query: SQL): Promise<TRow[]>;
   /** Stops the server and removes its database; safe to call twice. */
@@ -76,6 +78,12 @@ export async function startTestApi(
         headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
         body: JSON.stringify({ orderId }),
       }),
+    chargeBatch: (items) =>
+      request('/payments/batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items }),
+      }),
     async stopAndQuery<TRow>(query: SQL) {
       await api.close();
       const handle = await openPaymentsDatabase({
@@ -114,6 +122,14 @@ export interface ProblemJson {
   status: number;
   detail: string;
   errors?: { field: string; message: string }[];
+}
+
+/** One result of `POST /payments/batch`. */
+export interface BatchResultJson {
+  idempotencyKey: string | null;
+  outcome: 'created' | 'replayed' | 'refused';
+  payment?: PaymentJson;
+  problem?: ProblemJson;
 }
 
 /** Reads a response body as JSON, typed by the caller. */
