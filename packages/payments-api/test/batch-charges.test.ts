@@ -59,8 +59,9 @@ async function expectProblem(response: Response, status: number, type: string) {
 }
 
 /** The value of one sample in Prometheus text, or undefined. */
-function sample(text: string, name: string, labels: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const prefix = labels === '' ? `${name} ` : `${name}{${labels}} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 }
 
@@ -142,6 +143,8 @@ describe('POST /payments/batch', () => {
     expect(charges('replayed')).toBe(3);
     expect(charges('key_reused')).toBe(1);
     expect(charges('invalid')).toBe(3);
+    expect(sample(metrics, 'payments_batch_charges_count')).toBe(1);
+    expect(sample(metrics, 'payments_batch_charges_sum')).toBe(8);
 
     const rows = await api.stopAndQuery<{ key: string; amount: number | null }>(
       sql`select idempotency_key as key, amount from payments order by idempotency_key`,

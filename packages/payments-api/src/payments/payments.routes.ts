@@ -134,6 +134,7 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
     },
     async (request, reply) => {
       const items: readonly unknown[] = request.body.items;
+      metrics?.batchSizes.observe(items.length);
       const valid = items.flatMap((item, index) =>
         batchItem.Check(item) ? [{ index, item }] : [],
       );
