@@ -1,37 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   chargeBody,
   json,
-  startTestApi,
+  expectProblem,
+  useTestApis,
   type BatchResultJson,
   type PaymentJson,
-  type ProblemJson,
   type TestApi,
 } from './support/test-api.js';
 
-// Tests use distinct keys, so most share one server; those that count metrics or stop the server
-// to look at its rows start their own.
-let shared: TestApi;
-const started: TestApi[] = [];
-
-async function startApi(env: Record<string, string> = {}) {
-  const api = await startTestApi(env);
-  started.push(api);
-  return api;
-}
-
-beforeAll(async () => {
-  shared = await startTestApi({ PAYMENT_APPROVAL_RATE: '0.5' });
-});
-
-afterAll(async () => {
-  await shared.dispose();
-});
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((api) => api.dispose()));
-});
+const apis = useTestApis({ PAYMENT_APPROVAL_RATE: '0.5' });
 
 /** A batch item: a charge body with its key; the order id is the key unless overridden. */
 function item(idempotencyKey: string, overrides: Record<string, unknown> = {}) {
@@ -49,15 +28,6 @@ async function batch(api: TestApi, items: readonly unknown[]): Promise<BatchResu
   return body.items;
 }
 
-async function expectProblem(response: Response, status: number, type: string) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const body = await json<ProblemJson>(response);
-  expect(body).toMatchObject({ type, status });
-  expect(body.detail).not.toBe('');
-  return body;
-}
-
 /** The value of one sample in Prometheus text, or undefined. */
 function sample(text: string, name: string, labels = ''): number | undefined {
   const prefix = labels === '' ? `${name} ` : `${name}{${labels}} `;
@@ -67,7 +37,7 @@ function sample(text: string, name: string, labels = ''): number | undefined {
 
 describe('POST /payments/batch', () => {
   it('answers each item on its own, as POST /payments would have, and stores only the valid ones', async () => {
-    const api = await startApi();
+    const api = await apis.start();
     const replay = await json<PaymentJson>(
       await api.charge('replay', chargeBody({ orderId: 'replay' })),
     );
@@ -159,7 +129,7 @@ describe('POST /payments/batch', () => {
   });
 
   it('answers a whole batch sent again with the same payments, drawing nothing again', async () => {
-    const api = await startApi({ PAYMENT_APPROVAL_RATE: '0.5' });
+    const api = await apis.start({ PAYMENT_APPROVAL_RATE: '0.5' });
     const items = Array.from({ length: 40 }, (_, i) =>
       item(`again-${i}`, { paymentToken: 'tok_random' }),
     );
@@ -181,7 +151,7 @@ describe('POST /payments/batch', () => {
   });
 
   it('answers a key repeated within one batch as a retry sent after the first', async () => {
-    const results = await batch(shared, [
+    const results = await batch(apis.shared, [
       item('twice', { paymentToken: 'tok_random' }),
       item('twice-other'),
       item('twice', { paymentToken: 'tok_random' }),
@@ -195,12 +165,12 @@ describe('POST /payments/batch', () => {
     ]);
     expect(results[2]?.payment).toEqual(results[0]?.payment);
     expect(results[3]?.problem).toMatchObject({ type: 'idempotency-key-reused', status: 409 });
-    const listed = await shared.request('/payments?orderId=twice-other');
+    const listed = await apis.shared.request('/payments?orderId=twice-other');
     expect(await listed.json()).toEqual([results[1]?.payment]);
   });
 
   it('charges each key once when batches race single calls with the same keys', async () => {
-    const api = await startApi({ PAYMENT_APPROVAL_RATE: '0.5' });
+    const api = await apis.start({ PAYMENT_APPROVAL_RATE: '0.5' });
     const keys = Array.from({ length: 20 }, (_, i) => `race-${i}`);
     const items = keys.map((key) => item(key, { paymentToken: 'tok_random' }));
     const body = (key: string) => chargeBody({ orderId: key, paymentToken: 'tok_random' });
@@ -233,7 +203,7 @@ describe('POST /payments/batch', () => {
 
   it('takes a batch of the largest size', async () => {
     const items = Array.from({ length: 500 }, (_, i) => item(`full-${i}`));
-    const results = await batch(shared, items);
+    const results = await batch(apis.shared, items);
     expect(results.map((r) => r.idempotencyKey)).toEqual(items.map((i) => i.idempotencyKey));
     expect(results.every((r) => r.outcome === 'created' && r.payment?.status === 'confirmed')).toBe(
       true,
@@ -247,7 +217,7 @@ describe('POST /payments/batch', () => {
       headers: Record<string, string> = {},
       authorization?: string | null,
     ) =>
-      shared.request('/payments/batch', {
+      apis.shared.request('/payments/batch', {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body,
@@ -285,14 +255,14 @@ describe('POST /payments/batch', () => {
 
     // None of those keys was taken: a charge under them with another payload is new.
     const after = await batch(
-      shared,
+      apis.shared,
       tooMany.slice(0, 500).map((i) => ({ ...i, amount: 7 })),
     );
     expect(after.every((r) => r.outcome === 'created')).toBe(true);
   });
 
   it('is described in the OpenAPI document, its items with the contract schema', async () => {
-    const response = await shared.request('/openapi.json', { authorization: null });
+    const response = await apis.shared.request('/openapi.json', { authorization: null });
     const document = await json<{
       paths: Record<string, Record<string, Record<string, unknown>>>;
     }>(response);

@@ -2,6 +2,7 @@ import { queryRows } from '@oms/database';
 import { createTestDatabase } from '@oms/database/testing';
 import type { SQL } from 'drizzle-orm';
 import type { DestinationStream } from 'pino';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { loadSettings, startPaymentsApi, type RunningPaymentsApi } from '../../src/app.js';
 import { openPaymentsDatabase } from '../../src/db/payments-database.js';
 import { createLogger } from '../../src/logger.js';
@@ -103,6 +104,40 @@ export async function startTestApi(
   };
 }
 
+/** The servers of a test file (see `useTestApis`). */
+export interface TestApis {
+  /** The server the file's tests share (they use distinct keys); started before them. */
+  readonly shared: TestApi;
+  /** A server of the test's own (other settings, or one to stop and read): disposed after it. */
+  start(env?: Record<string, string>): Promise<TestApi>;
+}
+
+/** Registers the hooks that start and dispose of a test file's servers. */
+export function useTestApis(sharedEnv: Record<string, string> = {}): TestApis {
+  let shared: TestApi | undefined;
+  const started: TestApi[] = [];
+  beforeAll(async () => {
+    shared = await startTestApi(sharedEnv);
+  });
+  afterAll(async () => {
+    await shared?.dispose();
+  });
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((api) => api.dispose()));
+  });
+  return {
+    get shared() {
+      if (shared === undefined) throw new Error('the shared payments-api did not start');
+      return shared;
+    },
+    async start(env = {}) {
+      const api = await startTestApi(env);
+      started.push(api);
+      return api;
+    },
+  };
+}
+
 /** A payment as the API answers it. */
 export interface PaymentJson {
   id: string;
@@ -135,6 +170,21 @@ export interface BatchResultJson {
 /** Reads a response body as JSON, typed by the caller. */
 export async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
+}
+
+/** Expects a problem answer of this status and type, with a title and a detail; returns it. */
+export async function expectProblem(
+  response: Response,
+  status: number,
+  type: string,
+): Promise<ProblemJson> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const body = await json<ProblemJson>(response);
+  expect(body).toMatchObject({ type, status });
+  expect(body.title).not.toBe('');
+  expect(body.detail).not.toBe('');
+  return body;
 }
 
 /** A charge body with sensible values, overridable per test. */
