@@ -96,6 +96,7 @@ export async function startOrdersApi(
     baseUrl: settings.paymentsUrl,
     token: settings.paymentsApiToken,
     timeoutMs: settings.paymentTimeoutMs,
+    batchSize: settings.paymentBatchSize,
     tracer: tracing.tracer,
     onCall: metrics?.recordPaymentCall.bind(metrics),
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePrometheus, scrape, valueOf, type Sample } from './support/prometheus.js';
+import { parsePrometheus, scrape, sumOf, valueOf, type Sample } from './support/prometheus.js';
 import {
   CANCEL_ORDER,
   ORDER_FIELDS,
@@ -35,11 +35,6 @@ function transitionsCounted(samples: readonly Sample[]): Map<string, number> {
   }
   return counts;
 }
-
-const sum = (samples: readonly Sample[], name: string, labels: Record<string, string>) =>
-  samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((total, s) => total + s.value, 0);
 
 describe('GET /metrics after the README scenario', () => {
   let stack: Stack;
@@ -115,7 +110,7 @@ describe('GET /metrics after the README scenario', () => {
     // Charges: the approved order's is confirmed, the declined one's declined; the order cancelled
     // at once may have been charged before the cancel or not. A call that timed out on a loaded
     // machine is retried, so orders-api may count more calls than payments-api has payments.
-    const charges = sum(samples, 'orders_payment_calls_total', { call: 'charge' });
+    const charges = sumOf(samples, 'orders_payment_calls_total', { call: 'charge' });
     const chargeOutcome = (outcome: string) =>
       valueOf(samples, 'orders_payment_calls_total', { call: 'charge', outcome }) ?? 0;
     expect(chargeOutcome('confirmed')).toBeGreaterThanOrEqual(1);
@@ -137,25 +132,27 @@ describe('GET /metrics after the README scenario', () => {
       (s) => valueOf(s, 'graphql_active_subscriptions') === 0,
     );
 
-    // payments-api counted every charge request once; the declined order has one declined payment.
+    // payments-api counted every charge request once, alone or in a batch; the declined order has
+    // one declined payment.
     const payments = await eventually(
       () => scrape(stack.payments.url),
       (p) =>
-        sum(p, 'payments_charges_total', {}) ===
-        sum(p, 'http_requests_total', { method: 'POST', route: '/payments' }),
+        sumOf(p, 'payments_charges_total', {}) ===
+        sumOf(p, 'http_requests_total', { method: 'POST', route: '/payments' }) +
+          (valueOf(p, 'payments_batch_charges_sum') ?? 0),
       5_000,
     );
     expect(valueOf(payments, 'payments_charges_total', { outcome: 'declined' })).toBe(1);
     expect(
       valueOf(payments, 'payments_charges_total', { outcome: 'confirmed' }),
     ).toBeGreaterThanOrEqual(1);
-    expect(sum(payments, 'payments_charges_total', {})).toBeGreaterThanOrEqual(2);
+    expect(sumOf(payments, 'payments_charges_total', {})).toBeGreaterThanOrEqual(2);
     expect(
       valueOf(payments, 'http_request_duration_seconds_count', {
         method: 'POST',
         route: '/payments',
       }),
-    ).toBe(sum(payments, 'http_requests_total', { method: 'POST', route: '/payments' }));
+    ).toBe(sumOf(payments, 'http_requests_total', { method: 'POST', route: '/payments' }));
     expect(payments.filter((s) => Object.values(s.labels).some((v) => UUID.test(v)))).toEqual([]);
   });
 

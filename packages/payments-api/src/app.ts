@@ -49,6 +49,7 @@ export async function startPaymentsApi(
   try {
     const service = new PaymentsService({
       db: database.db,
+      query: database.query,
       approvalRate: settings.approvalRate,
       latencyMs: settings.latencyMs,
     });

@@ -60,6 +60,37 @@ export const VoidBodySchema = Type.Object({ orderId: Text(200) }, { additionalPr
 
 export type VoidBody = Static<typeof VoidBodySchema>;
 
+/** Most charges one `POST /payments/batch` may carry. */
+export const MAX_BATCH_ITEMS = 500;
+
+/** One charge of `POST /payments/batch`: a `POST /payments` body with its Idempotency-Key. */
+export const BatchChargeItemSchema = Type.Object(
+  { idempotencyKey: Text(200), ...ChargeBodySchema.properties },
+  { additionalProperties: false, title: 'BatchChargeItem' },
+);
+
+export type BatchChargeItem = Static<typeof BatchChargeItemSchema>;
+
+/** Body of `POST /payments/batch`, as documented: each item is a `BatchChargeItem`. */
+export const BatchChargeBodySchema = Type.Object(
+  {
+    items: Type.Array(BatchChargeItemSchema, { minItems: 1, maxItems: MAX_BATCH_ITEMS }),
+  },
+  { additionalProperties: false },
+);
+
+export type BatchChargeBody = Static<typeof BatchChargeBodySchema>;
+
+/**
+ * What a batch must be for any of it to be taken: 1 to `MAX_BATCH_ITEMS` items of any shape.
+ * Each item is then checked against `BatchChargeItemSchema` on its own, so one bad item is
+ * refused alone instead of refusing the others.
+ */
+export const BatchChargeEnvelopeSchema = Type.Object(
+  { items: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH_ITEMS }) },
+  { additionalProperties: false },
+);
+
 /** Path of `GET /payments/{id}` and `POST /payments/{id}/refund`. */
 export const PaymentParamsSchema = Type.Object({ id: Type.String() });
 
@@ -104,3 +135,42 @@ export const ProblemSchema = Type.Object(
 );
 
 export type Problem = Static<typeof ProblemSchema>;
+
+/** What one item of a batch came to: a payment, or the problem the item was refused with. */
+export const BatchChargeResultSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        idempotencyKey: Type.String(),
+        outcome: Type.Union([Type.Literal('created'), Type.Literal('replayed')], {
+          description:
+            '`created`: charged now (`POST /payments` would answer 201). `replayed`: the key ' +
+            'was charged or voided before, and this is that record (a 200 with Idempotent-Replayed)',
+        }),
+        payment: PaymentSchema,
+      },
+      { title: 'BatchChargePayment' },
+    ),
+    Type.Object(
+      {
+        idempotencyKey: Type.Union([Type.String(), Type.Null()], {
+          description: 'As the item sent it; null when it sent no string',
+        }),
+        outcome: Type.Literal('refused'),
+        problem: ProblemSchema,
+      },
+      { title: 'BatchChargeRefusal' },
+    ),
+  ],
+  { title: 'BatchChargeResult' },
+);
+
+export type BatchChargeResult = Static<typeof BatchChargeResultSchema>;
+
+/** Answer of `POST /payments/batch`: one result per item, in the order of the items. */
+export const BatchChargeAnswerSchema = Type.Object(
+  { items: Type.Array(BatchChargeResultSchema) },
+  { title: 'BatchChargeAnswer' },
+);
+
+export type BatchChargeAnswer = Static<typeof BatchChargeAnswerSchema>;

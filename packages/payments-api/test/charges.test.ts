@@ -1,40 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   chargeBody,
   json,
-  startTestApi,
+  useTestApis,
   type PaymentJson,
   type ProblemJson,
-  type TestApi,
 } from './support/test-api.js';
 
-// Tests use distinct keys, so most share one server; those needing other settings, or that stop
-// the server to look at its rows, start their own.
-let shared: TestApi;
-const started: TestApi[] = [];
-
-async function startApi(env: Record<string, string> = {}) {
-  const api = await startTestApi(env);
-  started.push(api);
-  return api;
-}
-
-beforeAll(async () => {
-  shared = await startTestApi({ PAYMENT_APPROVAL_RATE: '0.5' });
-});
-
-afterAll(async () => {
-  await shared.dispose();
-});
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((api) => api.dispose()));
-});
+const apis = useTestApis({ PAYMENT_APPROVAL_RATE: '0.5' });
 
 describe('POST /payments', () => {
   it('confirms tok_approve and declines tok_decline, answering 201 with the record', async () => {
-    const api = shared;
+    const api = apis.shared;
     const approved = await api.charge('order-a', chargeBody({ orderId: 'order-a' }));
     expect(approved.status).toBe(201);
     expect(approved.headers.get('idempotent-replayed')).toBeNull();
@@ -65,8 +43,8 @@ describe('POST /payments', () => {
 
   it('draws with the approval rate for other tokens', async () => {
     const [never, always] = await Promise.all([
-      startApi({ PAYMENT_APPROVAL_RATE: '0' }),
-      startApi({ PAYMENT_APPROVAL_RATE: '1' }),
+      apis.start({ PAYMENT_APPROVAL_RATE: '0' }),
+      apis.start({ PAYMENT_APPROVAL_RATE: '1' }),
     ]);
     for (let i = 0; i < 5; i += 1) {
       const body = chargeBody({ orderId: `o-${i}`, paymentToken: 'tok_visa' });
@@ -80,7 +58,7 @@ describe('POST /payments', () => {
   });
 
   it('never echoes the payment token', async () => {
-    const response = await shared.charge(
+    const response = await apis.shared.charge(
       'no-echo',
       chargeBody({ paymentToken: 'tok_secret_card_4242' }),
     );
@@ -90,7 +68,7 @@ describe('POST /payments', () => {
   });
 
   it('answers a repeated key with the stored record, without drawing again', async () => {
-    const api = await startApi({ PAYMENT_APPROVAL_RATE: '0.5' });
+    const api = await apis.start({ PAYMENT_APPROVAL_RATE: '0.5' });
     const keys = Array.from({ length: 30 }, (_, i) => `replay-${i}`);
     const statuses = new Set<string>();
     for (const key of keys) {
@@ -117,7 +95,7 @@ describe('POST /payments', () => {
   });
 
   it('stores one record for concurrent requests with one key and answers them all alike', async () => {
-    const api = await startApi({ PAYMENT_APPROVAL_RATE: '0.5' });
+    const api = await apis.start({ PAYMENT_APPROVAL_RATE: '0.5' });
     const body = chargeBody({ orderId: 'race', paymentToken: 'tok_random' });
     const responses = await Promise.all(
       Array.from({ length: 10 }, () => api.charge('race-key', body)),
@@ -140,8 +118,8 @@ describe('POST /payments', () => {
     ['payment token', { paymentToken: 'tok_decline' }],
   ])('answers 409 when the key is reused with another %s', async (field, change) => {
     const key = `reused-${field}`;
-    expect((await shared.charge(key, chargeBody())).status).toBe(201);
-    const response = await shared.charge(key, chargeBody(change));
+    expect((await apis.shared.charge(key, chargeBody())).status).toBe(201);
+    const response = await apis.shared.charge(key, chargeBody(change));
     expect(response.status).toBe(409);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await json<ProblemJson>(response)).toMatchObject({
@@ -151,7 +129,7 @@ describe('POST /payments', () => {
   });
 
   it('waits the configured processing delay before answering', async () => {
-    const api = await startApi({ PAYMENT_LATENCY_MS: '150-150' });
+    const api = await apis.start({ PAYMENT_LATENCY_MS: '150-150' });
     const started = performance.now();
     const response = await api.charge('slow', chargeBody());
     const elapsed = performance.now() - started;
@@ -162,7 +140,7 @@ describe('POST /payments', () => {
 
 describe('GET /payments/:id', () => {
   it('answers the record, and 404 for an unknown or malformed id', async () => {
-    const api = shared;
+    const api = apis.shared;
     const created = await json<PaymentJson>(await api.charge('read-me', chargeBody()));
     const found = await api.request(`/payments/${created.id}`);
     expect(found.status).toBe(200);

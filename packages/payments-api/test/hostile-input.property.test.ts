@@ -6,6 +6,7 @@ import {
   chargeBody,
   json,
   startTestApi,
+  type BatchResultJson,
   type ProblemJson,
   type TestApi,
 } from './support/test-api.js';
@@ -13,7 +14,8 @@ import {
 /**
  * Property-based hostile input (fast-check) for every route: whatever the body, headers or
  * parameters, the answer is a success or a precise problem (4xx, `application/problem+json`,
- * naming each field at fault for a 400), never a 5xx; a refused request stores nothing. Seeded:
+ * naming each field at fault for a 400), never a 5xx; a refused request stores nothing, and so
+ * does a refused item of a batch. Seeded:
  * a failure prints its seed and path; FC_SEED and FC_RUNS override them. The hand-written cases
  * are in request-handling.test.ts.
  */
@@ -69,6 +71,44 @@ const chargeLike = fc.oneof(
     },
     { requiredKeys: [] },
   ),
+);
+/** Batch items: charge-like bodies with a key, often one of a few so keys repeat and clash. */
+const batchItem = fc
+  .tuple(
+    chargeLike,
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('batch-a', 'batch-b', 'batch-c', 'batch-d') },
+      fc.constant(undefined),
+      anyValue,
+    ),
+  )
+  .map(([charge, key]) =>
+    typeof charge === 'object' && charge !== null && !Array.isArray(charge) && key !== undefined
+      ? { idempotencyKey: key, ...charge }
+      : charge,
+  );
+/** Valid items over few keys and values, so that replays and reused keys come up too. */
+const validBatchItem = fc.record({
+  idempotencyKey: fc.constantFrom('batch-a', 'batch-b', 'batch-c', 'batch-d'),
+  orderId: fc.constantFrom('order-a', 'order-b'),
+  amount: fc.constantFrom(0, 100),
+  currency: fc.constant('EUR'),
+  paymentToken: fc.constantFrom('tok_approve', 'tok_decline', 'tok_any'),
+});
+/** Batch bodies: mostly arrays of items (an empty or too long one now and then), or anything. */
+const batchLike = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .array(fc.oneof(validBatchItem, batchItem), { maxLength: 8 })
+      .map((items) => ({ items })),
+  },
+  fc.array(batchItem, { minLength: 501, maxLength: 501 }).map((items) => ({ items })),
+  fc.record(
+    { items: anyValue, extra: fc.oneof(fc.constant(undefined), anyValue) },
+    { requiredKeys: [] },
+  ),
+  anyValue,
 );
 const contentType = fc.constantFrom(
   'application/json',
@@ -167,6 +207,57 @@ describe('hostile input, generated (fast-check)', () => {
           });
           if (response.ok && key !== undefined) acceptedKeys.add(key);
           await expectPrecise(response);
+        },
+      ),
+    );
+  });
+
+  it('POST /payments/batch with any items, keys, content type and authorization', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof({ weight: 4, arbitrary: batchLike.map((b) => JSON.stringify(b)) }, anyString),
+        // Mostly what gets a batch past the envelope, so the items' own rules are reached.
+        fc.oneof({ weight: 3, arbitrary: fc.constant('application/json') }, contentType),
+        fc.oneof({ weight: 3, arbitrary: fc.constant(`Bearer ${TEST_TOKEN}`) }, authorization),
+        async (body, type, auth) => {
+          const response = await send('/payments/batch', {
+            method: 'POST',
+            body,
+            contentType: type,
+            authorization: auth,
+          });
+          if (!response.ok) {
+            await expectPrecise(response);
+            return;
+          }
+          const text = await response.text();
+          const context = `${response.status} ${text.slice(0, 400)}`;
+          expect(response.status, context).toBe(200);
+          const sent = (JSON.parse(body) as { items: unknown[] }).items;
+          const { items } = JSON.parse(text) as { items: BatchResultJson[] };
+          expect(items.length, context).toBe(sent.length);
+          items.forEach((result, index) => {
+            if (result.outcome === 'refused') {
+              // The same rule as a whole answer: a precise problem naming this item's fields.
+              const problem = result.problem;
+              expect(problem?.status === 400 || problem?.status === 409, context).toBe(true);
+              expect(`${problem?.type}${problem?.title}${problem?.detail}`.length).toBeGreaterThan(
+                0,
+              );
+              if (problem?.type === 'validation-failed') {
+                expect(problem.errors?.length, context).toBeGreaterThan(0);
+                for (const error of problem.errors ?? [])
+                  expect(error.field.startsWith(`items[${index}]`), context).toBe(true);
+              } else {
+                expect(problem?.type, context).toBe('idempotency-key-reused');
+              }
+              return;
+            }
+            expect(['created', 'replayed'], context).toContain(result.outcome);
+            expect(typeof result.idempotencyKey, context).toBe('string');
+            expect(result.payment?.id, context).toBeTypeOf('string');
+            acceptedKeys.add(result.idempotencyKey ?? '');
+          });
         },
       ),
     );

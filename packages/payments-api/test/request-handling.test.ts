@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chargeBody,
+  expectProblem,
   json,
   startTestApi,
   TEST_TOKEN,
-  type ProblemJson,
   type TestApi,
 } from './support/test-api.js';
 
@@ -24,16 +24,6 @@ function postPayment(body: unknown, headers: Record<string, string> = {}) {
     headers: { 'content-type': 'application/json', 'idempotency-key': 'key-1', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-}
-
-async function expectProblem(response: Response, status: number, type: string) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const body = await json<ProblemJson>(response);
-  expect(body).toMatchObject({ type, status });
-  expect(body.title).not.toBe('');
-  expect(body.detail).not.toBe('');
-  return body;
 }
 
 describe('authentication', () => {

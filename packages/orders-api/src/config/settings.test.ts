@@ -34,6 +34,7 @@ describe('orders-api settings', () => {
       paymentTimeoutMs: 5_000,
       paymentMaxAttempts: 10,
       paymentRetryBaseMs: 1_000,
+      paymentBatchSize: 500,
       deliveryDelaySeconds: 10,
       workerBatchSize: 200,
       workerConcurrency: 100,
@@ -66,6 +67,12 @@ describe('orders-api settings', () => {
       maxBodyBytes: 2048,
       ideUrl: 'https://orders.example.com/graphiql',
     });
+  });
+
+  it("takes a payment batch size from 1 to payments-api's limit", () => {
+    expect(loadSettings({ PAYMENT_BATCH_SIZE: '1' }).paymentBatchSize).toBe(1);
+    expect(variablesOf(problemsOf({ PAYMENT_BATCH_SIZE: '0' }))).toEqual(['PAYMENT_BATCH_SIZE']);
+    expect(variablesOf(problemsOf({ PAYMENT_BATCH_SIZE: '501' }))).toEqual(['PAYMENT_BATCH_SIZE']);
   });
 
   it('reads the tracing and metrics settings', () => {

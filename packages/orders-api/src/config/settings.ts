@@ -11,6 +11,7 @@ import {
   type GivenEnv,
   type SettingsOf,
 } from '@oms/settings';
+import { MAX_BATCH_ITEMS } from '@oms/payments-api/contract';
 import { z } from 'zod';
 import type { AdmissionSettings } from '../admission/admission.js';
 
@@ -46,6 +47,11 @@ const spec = {
   // minutes: a provider restart or a short outage does not cancel orders that would be paid.
   paymentMaxAttempts: setting('PAYMENT_MAX_ATTEMPTS', integer(1, 100).default(10)),
   paymentRetryBaseMs: setting('PAYMENT_RETRY_BASE_MS', integer(1, 60_000).default(1_000)),
+  // Orders paid by one call to payments-api at most; 1 makes every order a call of its own.
+  paymentBatchSize: setting(
+    'PAYMENT_BATCH_SIZE',
+    integer(1, MAX_BATCH_ITEMS).default(MAX_BATCH_ITEMS),
+  ),
   deliveryDelaySeconds: setting(
     'DELIVERY_DELAY_SECONDS',
     z.coerce

@@ -32,6 +32,17 @@ export function valueOf(
   )?.value;
 }
 
+/** The sum of the samples with this name and these labels (others ignored); 0 if none. */
+export function sumOf(
+  samples: readonly Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((total, s) => total + s.value, 0);
+}
+
 /** Fetches and parses `<baseUrl>/metrics`, checking it is served as Prometheus text. */
 export async function scrape(baseUrl: string): Promise<Sample[]> {
   const response = await fetch(`${baseUrl}/metrics`);

@@ -40,14 +40,18 @@ export class RequestValidationError extends Error {
   }
 }
 
-/** Turns schema errors (TypeBox or Ajv shaped) into one entry per field at fault. */
+/**
+ * Turns schema errors (TypeBox or Ajv shaped) into one entry per field at fault. `within` names
+ * the value that was checked when it is part of a body (`items[3]`): fields are then named from it.
+ */
 export function toFieldErrors(
   issues: readonly FastifySchemaValidationError[],
   part: RequestPart,
+  within?: string,
 ): FieldError[] {
   const found = new Map<string, FieldError>();
   const add = (pointer: string, message: string) => {
-    const field = fieldName(pointer, part);
+    const field = fieldName(pointer, part, within);
     found.set(`${field}\u0000${message}`, { field, message });
   };
   for (const issue of issues) {
@@ -74,16 +78,17 @@ export function toFieldErrors(
   return [...found.values()];
 }
 
-function fieldName(pointer: string, part: RequestPart): string {
+function fieldName(pointer: string, part: RequestPart, within: string | undefined): string {
   const segments = pointer
     .split('/')
     .slice(1)
     .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
-  if (segments.length === 0) return part;
+  if (segments.length === 0) return within ?? part;
   // Header names arrive lower-cased; report them the way the API documents them.
   if (part === 'headers') return segments.map(canonicalHeaderName).join('.');
   // A property named "" (`{"": 1}`, `?=1`) is still named, not left blank.
-  return segments.map((segment) => (segment === '' ? '""' : segment)).join('.');
+  const path = segments.map((segment) => (segment === '' ? '""' : segment)).join('.');
+  return within === undefined ? path : `${within}.${path}`;
 }
 
 function canonicalHeaderName(name: string): string {
@@ -131,15 +136,17 @@ export function toProblem(error: unknown, bodyLimit: number): Problem {
   return problem(500, 'internal-error', 'The server could not process the request.');
 }
 
-function validationProblem(errors: readonly FieldError[]): Problem {
+/** The 400 for input that breaks a schema, naming each field at fault. */
+export function validationProblem(errors: readonly FieldError[]): Problem {
   const fields = [...new Set(errors.map((e) => e.field))].join(', ');
   return problem(400, 'validation-failed', `Invalid request: ${fields}.`, errors);
 }
 
 /** Answers every error and unknown route with a problem body; logs unexpected failures once. */
-export function registerProblemHandlers(app: FastifyInstance, bodyLimit: number): void {
+export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const body = toProblem(error, bodyLimit);
+    // The route's own limit: the batch of charges takes larger bodies than the others.
+    const body = toProblem(error, request.routeOptions.bodyLimit);
     if (body.status >= 500) {
       request.log.error(
         { err: error, method: request.method, route: request.routeOptions.url },

@@ -43,7 +43,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   // TypeBox checks bodies as sent: Ajv's defaults would coerce "100" to 100 and drop extra fields.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  registerProblemHandlers(app, BODY_LIMIT_BYTES);
+  registerProblemHandlers(app);
   acceptJsonOnly(app);
   observeRequests(app, deps.tracer, deps.metrics);
 

@@ -1,5 +1,5 @@
 import { createHttpMetrics } from '@oms/telemetry/http-metrics';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * payments-api's Prometheus metrics, in a registry of this instance's own (never prom-client's
@@ -15,8 +15,15 @@ export class PaymentsMetrics {
 
   readonly charges = new Counter({
     name: 'payments_charges_total',
-    help: 'Charge requests by outcome: confirmed, declined or voided (new), replayed, key_reused',
+    help: 'Charges (a request to POST /payments, or one item of a batch) by outcome: confirmed, declined or refunded (new), replayed, key_reused, invalid (a batch item that broke the schema)',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly batchSizes = new Histogram({
+    name: 'payments_batch_charges',
+    help: 'Charges (items) per POST /payments/batch request, valid or not',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
     registers: [this.registry],
   });
 

@@ -1,16 +1,31 @@
-import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import {
+  TypeBoxValidatorCompiler,
+  type FastifyPluginCallbackTypebox,
+} from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import {
+  BatchChargeAnswerSchema,
+  BatchChargeBodySchema,
+  BatchChargeEnvelopeSchema,
+  BatchChargeItemSchema,
   ChargeBodySchema,
   IdempotencyHeadersSchema,
   PaymentParamsSchema,
   PaymentSchema,
   PaymentsQuerySchema,
   VoidBodySchema,
+  type BatchChargeResult,
   type PaymentRecord,
 } from '../contract.js';
 import { BEARER_SECURITY_SCHEME, bearerAuth } from '../http/auth.js';
-import { problem, problemResponse, sendProblem } from '../http/problem.js';
+import {
+  problem,
+  problemResponse,
+  sendProblem,
+  toFieldErrors,
+  validationProblem,
+} from '../http/problem.js';
 import { validateHeadersWithBody } from '../http/validation.js';
 import type { PaymentsMetrics } from '../observability/metrics.js';
 import type { ChargeResult, Payment, PaymentsService } from './payments.service.js';
@@ -26,6 +41,14 @@ const unauthorized = problemResponse('Missing or wrong bearer token');
 const invalid = problemResponse('Malformed request');
 
 const KEY_REUSED = 'This Idempotency-Key was already used with a different payload.';
+
+/**
+ * Largest body of a batch: `MAX_BATCH_ITEMS` items of the longest valid values, each character
+ * escaped, fit with room to spare.
+ */
+export const BATCH_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+const batchItem = Compile(BatchChargeItemSchema);
 
 /** The payment endpoints, all behind the service bearer token. */
 export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions> = (
@@ -74,6 +97,61 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
         case 'key-reused':
           return sendProblem(reply, problem(409, 'idempotency-key-reused', KEY_REUSED));
       }
+    },
+  );
+
+  app.post(
+    '/payments/batch',
+    {
+      bodyLimit: BATCH_BODY_LIMIT_BYTES,
+      schema: {
+        summary: 'Charge many keys in one request, each as POST /payments would',
+        description:
+          'Each item is charged as if it had been sent alone to `POST /payments` with its ' +
+          '`idempotencyKey` as Idempotency-Key, and gets its own result, in the order of the items: ' +
+          '`created`, `replayed` (the key was charged or voided before) or `refused` with the problem ' +
+          'the single route would have answered (`idempotency-key-reused`, or `validation-failed` ' +
+          'naming `items[i].field`); one item refused never refuses the others. A key that comes ' +
+          'again later in the same batch is answered as a retry sent after the first. Only a ' +
+          'malformed batch as a whole (no `items`, none or too many, not JSON, too large) is refused ' +
+          'as a whole. The mocked processing delay (PAYMENT_LATENCY_MS) is waited once per request, ' +
+          'not once per item.',
+        tags: ['payments'],
+        security,
+        body: BatchChargeBodySchema,
+        response: {
+          200: BatchChargeAnswerSchema,
+          400: invalid,
+          401: unauthorized,
+          413: problemResponse('Body too large'),
+          415: problemResponse('Body is not JSON'),
+        },
+      },
+      // Only the envelope is checked before the handler: the items are checked one by one in it,
+      // against the documented item schema, so that a bad one is refused alone.
+      validatorCompiler: (route) =>
+        TypeBoxValidatorCompiler({ ...route, schema: BatchChargeEnvelopeSchema }),
+    },
+    async (request, reply) => {
+      const items: readonly unknown[] = request.body.items;
+      metrics?.batchSizes.observe(items.length);
+      const valid = items.flatMap((item, index) =>
+        batchItem.Check(item) ? [{ index, item }] : [],
+      );
+      const charged = await service.chargeMany(valid.map(({ item }) => item));
+      const answers = new Map<number, BatchChargeResult>();
+      valid.forEach(({ index, item }, n) => {
+        const result = charged[n];
+        if (result === undefined) throw new Error('a charge of the batch got no result');
+        metrics?.charges.inc({ outcome: chargeOutcome(result) });
+        answers.set(index, batchResult(item.idempotencyKey, result));
+      });
+      if (valid.length < items.length) {
+        metrics?.charges.inc({ outcome: 'invalid' }, items.length - valid.length);
+      }
+      return reply.code(200).send({
+        items: items.map((item, index) => answers.get(index) ?? invalidItem(item, index)),
+      });
     },
   );
 
@@ -190,6 +268,29 @@ export const paymentsRoutes: FastifyPluginCallbackTypebox<PaymentsRoutesOptions>
 /** A new charge counts by its drawn status; a repeat is `replayed`, a clash `key_reused`. */
 function chargeOutcome(result: ChargeResult): string {
   return result.kind === 'created' ? result.payment.status : result.kind.replace('-', '_');
+}
+
+/** A batch item's result: what `POST /payments` would have answered, as an item. */
+function batchResult(idempotencyKey: string, result: ChargeResult): BatchChargeResult {
+  if (result.kind === 'key-reused') {
+    const refusal = problem(409, 'idempotency-key-reused', KEY_REUSED);
+    return { idempotencyKey, outcome: 'refused', problem: refusal };
+  }
+  return { idempotencyKey, outcome: result.kind, payment: toJson(result.payment) };
+}
+
+/** The refusal of an item that breaks the item schema, naming each field as `items[i].field`. */
+function invalidItem(item: unknown, index: number): BatchChargeResult {
+  const errors = toFieldErrors(batchItem.Errors(item), 'body', `items[${index}]`);
+  const sentKey =
+    typeof item === 'object' && item !== null && 'idempotencyKey' in item
+      ? item.idempotencyKey
+      : null;
+  return {
+    idempotencyKey: typeof sentKey === 'string' ? sentKey : null,
+    outcome: 'refused',
+    problem: validationProblem(errors),
+  };
 }
 
 function paymentNotFound() {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Database } from '@oms/database';
+import type { Database, SqlClient } from '@oms/database';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import type { LatencyRange } from '../config/settings.js';
@@ -54,6 +54,8 @@ export type VoidResult =
 
 export interface PaymentsServiceOptions {
   readonly db: Database<typeof paymentsSchema>;
+  /** The same database, for statements over arrays (a batch is one statement, prepared once). */
+  readonly query: SqlClient['query'];
   readonly approvalRate: number;
   readonly latencyMs: LatencyRange;
   readonly random?: RandomSource;
@@ -62,12 +64,14 @@ export interface PaymentsServiceOptions {
 /** The mock provider's rules, over its own table; knows nothing of HTTP. */
 export class PaymentsService {
   private readonly db: Database<typeof paymentsSchema>;
+  private readonly query: SqlClient['query'];
   private readonly approvalRate: number;
   private readonly latencyMs: LatencyRange;
   private readonly random: RandomSource;
 
   constructor(options: PaymentsServiceOptions) {
     this.db = options.db;
+    this.query = options.query;
     this.approvalRate = options.approvalRate;
     this.latencyMs = options.latencyMs;
     this.random = options.random ?? Math.random;
@@ -86,6 +90,56 @@ export class PaymentsService {
     // A void may have refunded the charge while it was "processing"; answer what is true now.
     const current = await this.findRowById(result.payment.id);
     return current === undefined ? result : { kind: 'created', payment: toPayment(current) };
+  }
+
+  /**
+   * Charges each command as `charge` would have alone, one result per command in order, with one
+   * insert for the whole batch. A key that comes again later in the batch is answered as a retry
+   * sent after the first: the same record, or `key-reused` for another payload.
+   */
+  async chargeMany(commands: readonly ChargeCommand[]): Promise<ChargeResult[]> {
+    const hashes = commands.map((command) => hashToken(command.paymentToken));
+    const firstOf = new Map<string, number>();
+    commands.forEach((command, index) => {
+      if (!firstOf.has(command.idempotencyKey)) firstOf.set(command.idempotencyKey, index);
+    });
+    const firsts = [...firstOf.values()];
+    const fresh = firsts.map((index) => commands[index] as ChargeCommand);
+    const inserted = await this.query<RawPaymentRow>(INSERT_CHARGES, [
+      fresh.map(() => uuidv7()),
+      fresh.map((c) => c.idempotencyKey),
+      fresh.map((c) => c.orderId),
+      fresh.map((c) => drawOutcome(c.paymentToken, this.approvalRate, this.random)),
+      fresh.map((c) => c.amount),
+      fresh.map((c) => c.currency),
+      firsts.map((index) => hashes[index]),
+    ]);
+    const rows = new Map(inserted.map((raw) => [raw.idempotencyKey, fromRaw(raw)]));
+    const created = new Set(rows.keys());
+    // Keys stored before, or by a concurrent request: read in a statement of its own, which
+    // (unlike the insert's snapshot) sees the rows whose conflict made the insert skip them.
+    const taken = fresh.map((c) => c.idempotencyKey).filter((key) => !created.has(key));
+    if (taken.length > 0) {
+      for (const raw of await this.query<RawPaymentRow>(SELECT_BY_KEYS, [taken])) {
+        rows.set(raw.idempotencyKey, fromRaw(raw));
+      }
+    }
+    await this.processingDelay();
+    if (created.size > 0) {
+      // A void may have refunded a charge while it was "processing"; answer what is true now.
+      const ids = [...created].map((key) => rows.get(key)?.id);
+      for (const raw of await this.query<RawPaymentRow>(SELECT_BY_IDS, [ids])) {
+        rows.set(raw.idempotencyKey, fromRaw(raw));
+      }
+    }
+    return commands.map((command, index) => {
+      const row = rows.get(command.idempotencyKey);
+      if (row === undefined) throw new Error('payment row disappeared after a key conflict');
+      const isFirst = firstOf.get(command.idempotencyKey) === index;
+      return isFirst && created.has(command.idempotencyKey)
+        ? { kind: 'created', payment: toPayment(row) }
+        : replayCharge(row, command, hashes[index] as string);
+    });
   }
 
   /** The payment with this id, or undefined (also for ids that are not UUIDs). */
@@ -197,6 +251,44 @@ export class PaymentsService {
       .limit(1);
     return row;
   }
+}
+
+/** Every column of a payment, named as drizzle names them in `PaymentRow`. */
+const PAYMENT_COLUMNS = `
+  id, idempotency_key as "idempotencyKey", order_id as "orderId", status, amount, currency,
+  token_hash as "tokenHash", created_at as "createdAt", updated_at as "updatedAt",
+  refunded_at as "refundedAt"`;
+
+/** New charges from parallel arrays; keys already taken are skipped and not returned. */
+const INSERT_CHARGES = `
+  insert into payments (id, idempotency_key, order_id, status, amount, currency, token_hash)
+  select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[],
+                       $7::text[])
+  on conflict (idempotency_key) do nothing
+  returning ${PAYMENT_COLUMNS}`;
+
+const SELECT_BY_KEYS = `select ${PAYMENT_COLUMNS} from payments where idempotency_key = any($1::text[])`;
+
+const SELECT_BY_IDS = `select ${PAYMENT_COLUMNS} from payments where id = any($1::uuid[])`;
+
+/** A payment row from a statement of text: timestamps as the driver gives them. */
+type RawPaymentRow = Omit<PaymentRow, 'createdAt' | 'updatedAt' | 'refundedAt'> & {
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  refundedAt: Date | string | null;
+};
+
+function fromRaw(raw: RawPaymentRow): PaymentRow {
+  return {
+    ...raw,
+    createdAt: toDate(raw.createdAt),
+    updatedAt: toDate(raw.updatedAt),
+    refundedAt: raw.refundedAt === null ? null : toDate(raw.refundedAt),
+  };
+}
+
+function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
 }
 
 function replayCharge(row: PaymentRow, command: ChargeCommand, tokenHash: string): ChargeResult {

@@ -2,6 +2,7 @@ import { queryRows } from '@oms/database';
 import { createTestDatabase } from '@oms/database/testing';
 import type { SQL } from 'drizzle-orm';
 import type { DestinationStream } from 'pino';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { loadSettings, startPaymentsApi, type RunningPaymentsApi } from '../../src/app.js';
 import { openPaymentsDatabase } from '../../src/db/payments-database.js';
 import { createLogger } from '../../src/logger.js';
@@ -22,6 +23,8 @@ export interface TestApi {
   request(path: string, init?: RequestInit & { authorization?: string | null }): Promise<Response>;
   charge(idempotencyKey: string, body: ChargeBody): Promise<Response>;
   voidKey(idempotencyKey: string, orderId: string): Promise<Response>;
+  /** `POST /payments/batch` with `{ items }`, items sent as given. */
+  chargeBatch(items: readonly unknown[]): Promise<Response>;
   /** Stops the server, then runs a query on its database (the embedded one allows one user). */
   stopAndQuery<TRow>(query: SQL): Promise<TRow[]>;
   /** Stops the server and removes its database; safe to call twice. */
@@ -76,6 +79,12 @@ export async function startTestApi(
         headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
         body: JSON.stringify({ orderId }),
       }),
+    chargeBatch: (items) =>
+      request('/payments/batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items }),
+      }),
     async stopAndQuery<TRow>(query: SQL) {
       await api.close();
       const handle = await openPaymentsDatabase({
@@ -91,6 +100,40 @@ export async function startTestApi(
     dispose() {
       disposed ??= api.close().finally(() => database.dispose());
       return disposed;
+    },
+  };
+}
+
+/** The servers of a test file (see `useTestApis`). */
+export interface TestApis {
+  /** The server the file's tests share (they use distinct keys); started before them. */
+  readonly shared: TestApi;
+  /** A server of the test's own (other settings, or one to stop and read): disposed after it. */
+  start(env?: Record<string, string>): Promise<TestApi>;
+}
+
+/** Registers the hooks that start and dispose of a test file's servers. */
+export function useTestApis(sharedEnv: Record<string, string> = {}): TestApis {
+  let shared: TestApi | undefined;
+  const started: TestApi[] = [];
+  beforeAll(async () => {
+    shared = await startTestApi(sharedEnv);
+  });
+  afterAll(async () => {
+    await shared?.dispose();
+  });
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((api) => api.dispose()));
+  });
+  return {
+    get shared() {
+      if (shared === undefined) throw new Error('the shared payments-api did not start');
+      return shared;
+    },
+    async start(env = {}) {
+      const api = await startTestApi(env);
+      started.push(api);
+      return api;
     },
   };
 }
@@ -116,9 +159,32 @@ export interface ProblemJson {
   errors?: { field: string; message: string }[];
 }
 
+/** One result of `POST /payments/batch`. */
+export interface BatchResultJson {
+  idempotencyKey: string | null;
+  outcome: 'created' | 'replayed' | 'refused';
+  payment?: PaymentJson;
+  problem?: ProblemJson;
+}
+
 /** Reads a response body as JSON, typed by the caller. */
 export async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
+}
+
+/** Expects a problem answer of this status and type, with a title and a detail; returns it. */
+export async function expectProblem(
+  response: Response,
+  status: number,
+  type: string,
+): Promise<ProblemJson> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const body = await json<ProblemJson>(response);
+  expect(body).toMatchObject({ type, status });
+  expect(body.title).not.toBe('');
+  expect(body.detail).not.toBe('');
+  return body;
 }
 
 /** A charge body with sensible values, overridable per test. */

@@ -31,6 +31,24 @@ async function provider(): Promise<{ server: Server; url: string; received: Rece
         key: typeof key === 'string' ? key : undefined,
         body,
       });
+      if (req.method === 'POST' && req.url === '/payments/batch') {
+        const { items } = JSON.parse(body) as {
+          items: { idempotencyKey: string; paymentToken: string }[];
+        };
+        const results = items.map((item) => {
+          next += 1;
+          const status = item.paymentToken === 'tok_decline' ? 'declined' : 'confirmed';
+          return {
+            idempotencyKey: item.idempotencyKey,
+            outcome: 'created',
+            payment: { id: `pay_${next}`, status },
+          };
+        });
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ items: results }));
+        return;
+      }
       if (req.method === 'POST' && req.url === '/payments') {
         const { paymentToken } = JSON.parse(body) as { paymentToken?: string };
         next += 1;
@@ -69,6 +87,26 @@ function charge(
       authorization: 'Bearer t',
     },
     body: JSON.stringify({ orderId: key, amount: 100, paymentToken: token }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+}
+
+function chargeBatch(
+  base: string,
+  charges: { key: string; token?: string }[],
+  signal?: AbortSignal,
+): Promise<Response> {
+  return fetch(`${base}/payments/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
+    body: JSON.stringify({
+      items: charges.map(({ key, token = 'tok_approve' }) => ({
+        idempotencyKey: key,
+        orderId: key,
+        amount: 100,
+        paymentToken: token,
+      })),
+    }),
     ...(signal === undefined ? {} : { signal }),
   });
 }
@@ -198,6 +236,65 @@ describe('payments relay', () => {
     relay.release('abandoned');
     expect(relay.chargesFor('abandoned')).toMatchObject([{ held: true, callerGone: true }]);
     expect(upstream.received).toEqual([]);
+  });
+
+  it('records each charge of a batch as a call of its own, with its payment', async () => {
+    const relay = await PaymentsRelay.start(upstream.url);
+    const answer = await chargeBatch(relay.urlFor('worker'), [
+      { key: 'batch-1' },
+      { key: 'batch-2', token: 'tok_decline' },
+    ]);
+    expect(answer.status).toBe(200);
+    expect(upstream.received.map((r) => r.path)).toEqual(['/payments/batch']);
+    expect(relay.charges('worker').map((c) => [c.key, c.batch, c.payment?.status])).toEqual([
+      ['batch-1', { index: 0, size: 2 }, 'confirmed'],
+      ['batch-2', { index: 1, size: 2 }, 'declined'],
+    ]);
+    expect(relay.chargesFor('batch-2')).toMatchObject([
+      { path: '/payments/batch', status: 200, fault: null, callerGone: false },
+    ]);
+    // One exchange: its charges share its times.
+    const [first, second] = relay.charges();
+    expect([second?.startedAt, second?.endedAt]).toEqual([first?.startedAt, first?.endedAt]);
+  });
+
+  it('fails a whole batch while any of its keys is within the fault rule, counting per key', async () => {
+    const relay = await PaymentsRelay.start(upstream.url);
+    relay.failCharges({ kind: 'answer', status: 503 }, 1);
+    expect((await charge(relay.url, 'seen-before')).status).toBe(503);
+    // seen-before is past its one failure, fresh is not: the batch fails as a whole.
+    const failed = await chargeBatch(relay.url, [{ key: 'seen-before' }, { key: 'fresh' }]);
+    expect(failed.status).toBe(503);
+    expect((await chargeBatch(relay.url, [{ key: 'seen-before' }, { key: 'fresh' }])).status).toBe(
+      200,
+    );
+    expect(relay.chargesFor('fresh').map((c) => [c.fault, c.status])).toEqual([
+      ['answer', 503],
+      [null, 200],
+    ]);
+    expect(upstream.received).toHaveLength(1);
+  });
+
+  it('keeps a batch with a held charge waiting until it is released, then pays it', async () => {
+    const relay = await PaymentsRelay.start(upstream.url, {
+      hold: { token: 'tok_hold', releasedAs: 'tok_approve' },
+    });
+    const answer = chargeBatch(relay.url, [
+      { key: 'plain' },
+      { key: 'held-in-batch', token: 'tok_hold' },
+    ]);
+    await until(() => relay.inFlight().length === 2);
+    expect(upstream.received).toEqual([]);
+    await releaseHeldCharge(relay.url, 'held-in-batch');
+    expect((await answer).status).toBe(200);
+    const forwarded = JSON.parse(upstream.received[0]?.body ?? '{}') as {
+      items: { paymentToken: string }[];
+    };
+    expect(forwarded.items.map((i) => i.paymentToken)).toEqual(['tok_approve', 'tok_approve']);
+    expect(relay.charges().map((c) => [c.key, c.held, c.payment?.status])).toEqual([
+      ['plain', false, 'confirmed'],
+      ['held-in-batch', true, 'confirmed'],
+    ]);
   });
 
   it('answers 502 when the provider is down, and comes back on the same port', async () => {

@@ -15,15 +15,22 @@ export type Fault =
   /** Destroys the connection as soon as the request arrives, without a byte of answer. */
   | { kind: 'drop' };
 
-/** One call to payments-api, as the relay saw it. */
+/**
+ * One call to payments-api, as the relay saw it. A `POST /payments/batch` is recorded as one
+ * call per charge in it (its `batch` says where), each with that charge's key and payment and
+ * the exchange's own times, fault and status: a test follows an order's charges the same way
+ * whether they were sent alone or together.
+ */
 export interface RelayedCall {
   /** Which caller made it: the name in the URL `urlFor(name)` gave it; null on the plain `url`. */
   caller: string | null;
   method: string;
-  /** Path at payments-api, e.g. `/payments` or `/payments/void`. */
+  /** Path at payments-api, e.g. `/payments`, `/payments/batch` or `/payments/void`. */
   path: string;
-  /** The Idempotency-Key header (the order id). */
+  /** The Idempotency-Key header (the order id); for a charge of a batch, its `idempotencyKey`. */
   key: string | null;
+  /** For a charge of a batch: its place in the batch and how many the batch carried. */
+  batch: { index: number; size: number } | null;
   /** The fault applied to it, or null when it was passed through as is. */
   fault: Fault['kind'] | null;
   /** It was a charge made with the held token, kept waiting for its release. */
@@ -37,8 +44,8 @@ export interface RelayedCall {
   /** Status written to the caller; null when none was (dropped, or the caller left first). */
   status: number | null;
   /**
-   * The payment record payments-api answered with (its `id` and `status`), whether or not the
-   * answer then reached the caller: what the provider did.
+   * The payment record payments-api answered with (its `id` and `status`; for a charge of a
+   * batch, that charge's), whether or not the answer then reached the caller: what the provider did.
    */
   payment: { id: string; status: string } | null;
   /** The caller went away before an answer was written (its timeout fired, or it was killed). */
@@ -69,16 +76,18 @@ const MAX_HOLD_MS = 10_000;
 const FORWARD_TIMEOUT_MS = 30_000;
 const FORWARDED_HEADERS = ['authorization', 'content-type', 'idempotency-key'];
 const ANSWER_HEADERS = ['content-type', 'idempotent-replayed'];
+const BATCH_PATH = '/payments/batch';
 const CALLER_PATH = /^\/via\/([^/]+)(\/.*)$/;
 const RELEASE_PATH = /^\/__relay\/release\/([^/]+)$/;
 
 /**
  * A loopback HTTP relay between the orders service and payments-api. It records every call (who
  * made it, when it ended, what the provider answered), injects faults into charge calls
- * (`POST /payments`), and can keep charges made with one token waiting until a test releases
- * them. Faults count per Idempotency-Key, so a rule set before an order is created applies to
- * that order's own attempts, whichever others they interleave with. Other calls (voids,
- * refunds) always pass through.
+ * (`POST /payments` and `POST /payments/batch`), and can keep charges made with one token waiting
+ * until a test releases them. Faults count per Idempotency-Key, so a rule set before an order is
+ * created applies to that order's own attempts, whichever others they interleave with; a fault
+ * hits a batch as a whole (as a network would) when it applies to any charge in it, and a batch
+ * with a held charge waits for it. Other calls (voids, refunds) always pass through.
  */
 export class PaymentsRelay {
   readonly calls: RelayedCall[] = [];
@@ -156,9 +165,11 @@ export class PaymentsRelay {
     return this.calls.filter((c) => c.endedAt === null);
   }
 
-  /** Charge calls (`POST /payments`), optionally only those of one caller. */
+  /** Charge calls (alone or in a batch), optionally only those of one caller. */
   charges(caller?: string): RelayedCall[] {
-    return this.calls.filter((c) => isCharge(c) && (caller === undefined || c.caller === caller));
+    return this.calls.filter(
+      (c) => isChargeCall(c) && (caller === undefined || c.caller === caller),
+    );
   }
 
   /** Calls made with Idempotency-Key `key`, optionally only POSTs to `path`. */
@@ -168,9 +179,9 @@ export class PaymentsRelay {
     );
   }
 
-  /** Charge calls (`POST /payments`) for `key`, in arrival order. */
+  /** Charge calls (alone or in a batch) for `key`, in arrival order. */
   chargesFor(key: string): RelayedCall[] {
-    return this.callsFor(key, '/payments');
+    return this.charges().filter((c) => c.key === key);
   }
 
   /** Stops listening and drops every connection, held ones included. */
@@ -199,6 +210,7 @@ export class PaymentsRelay {
       method: req.method ?? 'GET',
       path: via === null ? (req.url ?? '/') : (via[2] ?? '/'),
       key: typeof keyHeader === 'string' ? keyHeader : null,
+      batch: null,
       fault: null,
       held: false,
       startedAt: Date.now(),
@@ -208,43 +220,56 @@ export class PaymentsRelay {
       payment: null,
       callerGone: false,
     };
-    this.calls.push(call);
-    const fault = this.faultFor(call);
-    call.fault = fault?.kind ?? null;
+    // A batch's keys are in its body, so it is read before the fault is chosen.
+    let body = isBatch(call) ? await readBody(req) : null;
+    const items = body === null ? null : batchItems(body);
+    const records =
+      items === null || items.length === 0
+        ? [call]
+        : items.map((item, index) => ({
+            ...call,
+            key: item.key,
+            batch: { index, size: items.length },
+          }));
+    this.calls.push(...records);
+    const update = (change: Partial<RelayedCall>) => {
+      for (const record of records) Object.assign(record, change);
+    };
+    const fault = this.faultFor(records);
+    update({ fault: fault?.kind ?? null });
     const closed = new Promise<void>((resolve) => {
       res.once('close', () => {
-        call.endedAt ??= Date.now();
-        if (call.answeredAt === null && fault?.kind !== 'drop') call.callerGone = true;
+        for (const record of records) {
+          record.endedAt ??= Date.now();
+          if (record.answeredAt === null && fault?.kind !== 'drop') record.callerGone = true;
+        }
         resolve();
       });
     });
-    const answer = (status: number, body: Buffer | string, headers: Record<string, string>) => {
+    const answer = (status: number, content: Buffer | string, headers: Record<string, string>) => {
       if (res.destroyed) return;
-      call.answeredAt = Date.now();
-      call.status = status;
-      res.writeHead(status, headers).end(body);
+      update({ answeredAt: Date.now(), status });
+      res.writeHead(status, headers).end(content);
     };
 
     if (fault?.kind === 'drop') {
       req.socket.destroy();
       return;
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body = Buffer.concat(chunks);
+    body ??= await readBody(req);
     if (fault?.kind === 'answer') {
       answer(fault.status, fault.body ?? '', {
         'content-type': fault.contentType ?? 'application/problem+json',
       });
       return;
     }
-    if (this.hold !== undefined && isCharge(call) && call.key !== null) {
-      const charge = chargeBody(body);
-      if (charge?.paymentToken === this.hold.token) {
-        call.held = true;
-        const gone = await this.waitForRelease(call.key, closed);
-        if (gone) return;
-        body = Buffer.from(JSON.stringify({ ...charge, paymentToken: this.hold.releasedAs }));
+    if (this.hold !== undefined && isChargeCall(call)) {
+      const held = this.heldCharges(records, body);
+      if (held.length > 0) {
+        for (const record of held) record.held = true;
+        const keys = held.flatMap((record) => (record.key === null ? [] : [record.key]));
+        if (await this.waitForRelease(keys, closed)) return;
+        body = this.releasedBody(body);
       }
     }
 
@@ -266,8 +291,12 @@ export class PaymentsRelay {
         signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
       });
       status = forwarded.status;
-      answerBody = Buffer.from(await forwarded.arrayBuffer());
-      call.payment = paymentOf(answerBody);
+      const received = Buffer.from(await forwarded.arrayBuffer());
+      answerBody = received;
+      const payments = items === null ? null : batchPayments(received);
+      records.forEach((record, index) => {
+        record.payment = payments === null ? paymentOf(received) : (payments[index] ?? null);
+      });
       for (const name of ANSWER_HEADERS) {
         const value = forwarded.headers.get(name);
         if (value !== null) headers[name] = value;
@@ -293,15 +322,55 @@ export class PaymentsRelay {
     answer(status, answerBody, headers);
   }
 
-  private faultFor(call: RelayedCall): Fault | null {
-    if (!isCharge(call) || call.key === null) return null;
-    const seen = (this.chargesByKey.get(call.key) ?? 0) + 1;
-    this.chargesByKey.set(call.key, seen);
-    return this.rule !== null && seen <= this.rule.calls ? this.rule.fault : null;
+  /** The fault for a charge call: the rule's, while any of its keys is within the rule's count. */
+  private faultFor(records: readonly RelayedCall[]): Fault | null {
+    let applies = false;
+    for (const record of records) {
+      if (!isChargeCall(record) || record.key === null) continue;
+      const seen = (this.chargesByKey.get(record.key) ?? 0) + 1;
+      this.chargesByKey.set(record.key, seen);
+      applies ||= this.rule !== null && seen <= this.rule.calls;
+    }
+    return applies ? (this.rule?.fault ?? null) : null;
+  }
+
+  /** The charges of a call that were made with the held token. */
+  private heldCharges(records: readonly RelayedCall[], body: Buffer): RelayedCall[] {
+    const token = this.hold?.token;
+    const items = batchItems(body);
+    const held =
+      items === null
+        ? records.filter(() => chargeBody(body)?.paymentToken === token)
+        : records.filter((_, index) => items[index]?.token === token);
+    // A charge without a key cannot be released by one: it goes on as it came.
+    return held.filter((record) => record.key !== null);
+  }
+
+  /** The body with every held token replaced by the one a released charge goes on with. */
+  private releasedBody(body: Body): Body {
+    const hold = this.hold;
+    const parsed = chargeBody(body);
+    if (hold === undefined || parsed === null) return body;
+    const release = (charge: unknown) =>
+      isObject(charge) && charge.paymentToken === hold.token
+        ? { ...charge, paymentToken: hold.releasedAs }
+        : charge;
+    const released = Array.isArray(parsed.items)
+      ? { ...parsed, items: parsed.items.map(release) }
+      : release(parsed);
+    return Buffer.from(JSON.stringify(released));
+  }
+
+  /** Resolves false once every key is released, true if the caller hung up first. */
+  private async waitForRelease(keys: readonly string[], closed: Promise<void>): Promise<boolean> {
+    for (const key of keys) {
+      if (await this.waitForOne(key, closed)) return true;
+    }
+    return false;
   }
 
   /** Resolves false once `key` is released, true if the caller hung up first. */
-  private waitForRelease(key: string, closed: Promise<void>): Promise<boolean> {
+  private waitForOne(key: string, closed: Promise<void>): Promise<boolean> {
     if (this.released.has(key)) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       const waiting = this.waiting.get(key) ?? new Set<() => void>();
@@ -330,8 +399,49 @@ export async function releaseHeldCharge(relayUrl: string, key: string): Promise<
   if (!response.ok) throw new Error(`releasing ${key}: HTTP ${response.status}`);
 }
 
-function isCharge(call: RelayedCall): boolean {
-  return call.method === 'POST' && call.path === '/payments';
+/** A charge call: `POST /payments`, or a charge of a `POST /payments/batch`. */
+export function isChargeCall(call: Pick<RelayedCall, 'method' | 'path'>): boolean {
+  return call.method === 'POST' && (call.path === '/payments' || call.path === BATCH_PATH);
+}
+
+function isBatch(call: Pick<RelayedCall, 'method' | 'path'>): boolean {
+  return call.method === 'POST' && call.path === BATCH_PATH;
+}
+
+/** A request body as read: a Buffer over a plain ArrayBuffer, which fetch takes as a body. */
+type Body = Buffer<ArrayBuffer>;
+
+async function readBody(req: IncomingMessage): Promise<Body> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The key and token of each charge of a batch body; null when it is not a list of items. */
+function batchItems(body: Buffer): { key: string | null; token: unknown }[] | null {
+  const items = chargeBody(body)?.items;
+  if (!Array.isArray(items)) return null;
+  return items.map((item: unknown) =>
+    isObject(item)
+      ? {
+          key: typeof item.idempotencyKey === 'string' ? item.idempotencyKey : null,
+          token: item.paymentToken,
+        }
+      : { key: null, token: undefined },
+  );
+}
+
+/** Each result's payment of a batch answer (null for a refused one); null when it is not one. */
+function batchPayments(body: Buffer): ({ id: string; status: string } | null)[] | null {
+  const items = chargeBody(body)?.items;
+  if (!Array.isArray(items)) return null;
+  return items.map((item: unknown) =>
+    isObject(item) && isObject(item.payment) ? paymentFields(item.payment) : null,
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A charge's JSON body, when it is one. */
@@ -348,7 +458,11 @@ function chargeBody(body: Buffer): Record<string, unknown> | null {
 
 function paymentOf(body: Buffer): { id: string; status: string } | null {
   const parsed = chargeBody(body);
-  return typeof parsed?.id === 'string' && typeof parsed.status === 'string'
-    ? { id: parsed.id, status: parsed.status }
+  return parsed === null ? null : paymentFields(parsed);
+}
+
+function paymentFields(record: Record<string, unknown>): { id: string; status: string } | null {
+  return typeof record.id === 'string' && typeof record.status === 'string'
+    ? { id: record.id, status: record.status }
     : null;
 }

@@ -129,6 +129,9 @@ export async function startStack(): Promise<Stack> {
           // A held charge stays one call in flight rather than timing out into retries, so
           // releasing it takes effect at once.
           PAYMENT_TIMEOUT_MS: '60000',
+          // Each order its own call: a batch waits for every charge in it, so an order paid with
+          // the held token would hold up the orders paid together with it.
+          PAYMENT_BATCH_SIZE: '1',
           WORKER_IDLE_POLL_MS: '200',
           // A browser opening orders-api's /graphql is sent to the SPA's IDE.
           ORDERS_IDE_URL: `${ideUrl}/graphiql`,
