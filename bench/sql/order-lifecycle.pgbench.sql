@@ -60,19 +60,27 @@ update orders o set
   returning o.id, o.next_action, o.total, o.currency, o.payment_token, o.payment_id,
             o.attempts, o.claim_token, o.trace_parent;
 
--- 3. payments-api records the payment: PaymentsService.charge (look the key up, insert, read
---    back), drizzle's statements. The service sends them unprepared; here they are prepared.
-select "id", "idempotency_key", "order_id", "status", "amount", "currency", "token_hash", "created_at", "updated_at", "refunded_at" from "payments" where "payments"."idempotency_key" = :id limit 1;
-insert into "payments" ("id", "idempotency_key", "order_id", "status", "amount", "currency", "token_hash", "created_at", "updated_at", "refunded_at")
-  values ((lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3) || '8' || substr(md5(random()::text), 1, 15))::uuid,
-          :id, :id, 'confirmed', 3750, 'EUR', 'ead247f36303ea42879e0ca3cb8c0c86b59469bee313b13c4abefbe7d7ab4674', default, default, default)
-  on conflict ("idempotency_key") do nothing returning "id" as payment_id, "idempotency_key", "order_id", "status", "amount", "currency", "token_hash", "created_at", "updated_at", "refunded_at" \gset
-select "id", "idempotency_key", "order_id", "status", "amount", "currency", "token_hash", "created_at", "updated_at", "refunded_at" from "payments" where "payments"."id" = :payment_id limit 1;
+-- 3. payments-api records the payment: POST /payments/batch, PaymentsService.chargeMany, a
+--    batch of one: the insert (INSERT_CHARGES), then the read-back of what it created
+--    (SELECT_BY_IDS). The payment's id is a UUIDv7 made by payments-api; here by the database.
+insert into payments (id, idempotency_key, order_id, status, amount, currency, token_hash)
+  select * from unnest(array[(lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3) || '8' || substr(md5(random()::text), 1, 15))::uuid]::uuid[],
+                       array[:id]::text[], array[:id]::text[], array['confirmed']::text[],
+                       array[3750]::int[], array['EUR']::text[],
+                       array['ead247f36303ea42879e0ca3cb8c0c86b59469bee313b13c4abefbe7d7ab4674']::text[])
+  on conflict (idempotency_key) do nothing
+  returning id, idempotency_key as "idempotencyKey", order_id as "orderId", status, amount, currency,
+    token_hash as "tokenHash", created_at as "createdAt", updated_at as "updatedAt",
+    refunded_at as "refundedAt" \gset pay_
+select id, idempotency_key as "idempotencyKey", order_id as "orderId", status, amount, currency,
+    token_hash as "tokenHash", created_at as "createdAt", updated_at as "updatedAt",
+    refunded_at as "refundedAt"
+  from payments where id = any(array[:pay_id]::uuid[]);
 
 -- 4. The worker confirms: OrderTransitions.apply by ids (PAYMENT_CONFIRMED), a batch of one:
 --    the guarded update, its history row and the DELIVER job (delay 0), one statement.
 with input as (
-    select * from unnest(array[:id]::uuid[], array[:payment_id]::text[]) as i(id, payment_id)
+    select * from unnest(array[:id]::uuid[], array[:pay_id]::text[]) as i(id, payment_id)
   ),
   prev as (
     select o.id, o.status, input.payment_id from orders o join input on input.id = o.id
