@@ -10,22 +10,36 @@ import {
   renderMarkdown,
   renderText,
   type BenchReport,
+  type ReportBody,
 } from './report/bench-report.js';
+import { targetChecks } from './report/targets.js';
 import {
   CREATE_ORDER_BODY,
   runLifecycleThroughput,
   waitForDrain,
   type LifecycleResult,
 } from './scenarios/lifecycle-throughput.js';
+import { overloadBase, runOverload, type OverloadResult } from './scenarios/overload.js';
 import { runPgbenchReference, type PgbenchResult } from './scenarios/pgbench-reference.js';
 import { runQueryThroughput, type QueryResult } from './scenarios/query-throughput.js';
+import { runRestartTime, type RestartResult } from './scenarios/restart-time.js';
 import { runSubscriptionFanout, type FanoutResult } from './scenarios/subscription-fanout.js';
 import { BenchDatabases, migrateLikeTheServices } from './stack/bench-databases.js';
-import { graphqlUrl, queryGraphQL, startOrdersApi, startPaymentsApi } from './stack/bench-stack.js';
+import {
+  graphqlUrl,
+  queryGraphQL,
+  serviceSettings,
+  startOrdersApi,
+  startPaymentsApi,
+  type OrdersApiOptions,
+} from './stack/bench-stack.js';
 import { BENCH_DIR, REPO_DIR } from './stack/repo-paths.js';
 import type { ServiceProcess } from './stack/service-process.js';
 
 export type Log = (line: string) => void;
+
+/** createOrders per second during the restarts when neither a setting nor a held rate says. */
+const DEFAULT_RESTART_RATE = 100;
 
 /** Where the results go: results/latest.json and results/latest.md. */
 export function resultsDir(settings: BenchSettings): string {
@@ -83,6 +97,8 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
   );
   let pgbench: PgbenchResult | null = null;
   let lifecycle: LifecycleResult | null = null;
+  let overload: OverloadResult | null = null;
+  let restart: RestartResult | null = null;
   let query: QueryResult | null = null;
   let fanout: FanoutResult | null = null;
   let pglite: LifecycleResult | null = null;
@@ -95,7 +111,8 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
       });
     }
 
-    if (wanted('lifecycle') || wanted('query') || wanted('fanout')) {
+    const onPostgres = ['lifecycle', 'overload', 'restart', 'query', 'fanout'] as const;
+    if (onPostgres.some(wanted)) {
       const database = await databases.create();
       const place = { url: database.url };
       const admin = postgres(settings.databaseUrl, { max: 1, onnotice: () => undefined });
@@ -107,33 +124,77 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
         ).map((row) => row.pid);
       try {
         const payments = track(await startPaymentsApi(settings, place, profilesDir));
-        let orders = track(await startOrdersApi(settings, place, payments, profilesDir));
-        if (wanted('lifecycle')) {
-          log('lifecycle on PostgreSQL: rising createOrder rates');
-          lifecycle = await attempt('lifecycle', () =>
-            runLifecycleThroughput(
-              settings,
-              { backend: 'postgres', orders, payments, databasePids },
-              settings.rates,
-              settings.lifecycleBudgetS,
-              log,
-            ),
+        const startOrders = async (options?: OrdersApiOptions) =>
+          track(await startOrdersApi(settings, place, payments, profilesDir, options));
+        const stopOrders = async (service: ServiceProcess) => {
+          await service.stop();
+          running.delete(service);
+        };
+        if (wanted('lifecycle') || wanted('overload')) {
+          const orders = await startOrders();
+          const target = { backend: 'postgres', orders, payments, databasePids } as const;
+          if (wanted('lifecycle')) {
+            log('lifecycle on PostgreSQL: rising createOrder rates');
+            lifecycle = await attempt('lifecycle', () =>
+              runLifecycleThroughput(
+                settings,
+                target,
+                settings.rates,
+                settings.lifecycleBudgetS,
+                log,
+              ),
+            );
+          }
+          if (wanted('overload')) {
+            const held = lifecycle?.highestHeldRate ?? null;
+            overload = await attempt('overload', () => {
+              const base = overloadBase(settings.overloadBaseRate, held);
+              if (base === null) {
+                throw new Error(
+                  'no rate to overload: the lifecycle held none in this run (or did not run); set BENCH_OVERLOAD_BASE_RATE',
+                );
+              }
+              log(`overload: ${settings.overloadMultiples.join(', ')} × ${base.rate}/s`);
+              return runOverload(settings, target, base, log);
+            });
+          }
+          await stopOrders(orders);
+        }
+        if (wanted('restart')) {
+          const rate = settings.restartRate ?? lifecycle?.highestHeldRate ?? DEFAULT_RESTART_RATE;
+          const started: ServiceProcess[] = [];
+          log(
+            `restart: kill -9 of orders-api under ${rate} createOrders/s, ${settings.restarts} times`,
           );
+          restart = await attempt('restart', async () => {
+            try {
+              return await runRestartTime(
+                settings,
+                {
+                  start: async (port) => {
+                    const service = await startOrders({ port });
+                    started.push(service);
+                    return service;
+                  },
+                },
+                rate,
+                log,
+              );
+            } finally {
+              await Promise.all(started.map(stopOrders));
+            }
+          });
         }
         if (wanted('query')) {
           // A fresh process: the lifecycle steps may have left garbage and a warm heap behind.
-          await orders.stop();
-          running.delete(orders);
-          orders = track(await startOrdersApi(settings, place, payments, profilesDir));
-          const service = orders;
+          const service = await startOrders();
           query = await attempt('query', async () => {
             const orderId = lifecycle?.sampleOrderId ?? (await deliveredOrder(service));
             log('order(id) and { __typename } throughput');
             return runQueryThroughput(settings, service, orderId);
           });
+          await stopOrders(service);
         }
-        await orders.stop();
-        running.delete(orders);
         if (wanted('fanout')) {
           log('subscription fan-out');
           fanout = await attempt('fanout', () =>
@@ -175,12 +236,13 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
     process.off('SIGTERM', interrupted);
   }
 
+  const machineAfter = await finishMachine(machine);
   const finished = new Date();
-  const partial: Omit<BenchReport, 'summary'> = {
+  const body: ReportBody = {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     elapsedS: (finished.getTime() - started.getTime()) / 1000,
-    machine: finishMachine(machine),
+    machine: machineAfter,
     settings: {
       scenarios: settings.scenarios,
       warmupS: settings.warmupS,
@@ -191,24 +253,30 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
       lifecycleBudgetS: settings.lifecycleBudgetS,
       pgliteBudgetS: settings.pgliteBudgetS,
       deliveryDelayS: settings.deliveryDelayS,
-      paymentLatencyMs: 0,
       loadProcesses: settings.loadProcesses,
+      overloadMultiples: settings.overloadMultiples,
+      overloadBaseRate: settings.overloadBaseRate ?? 'the highest rate the lifecycle held',
+      restarts: settings.restarts,
+      restartRate:
+        settings.restartRate ?? `the highest rate the lifecycle held, else ${DEFAULT_RESTART_RATE}`,
       pgbenchClients: settings.pgbenchClients,
       queryConnections: settings.queryConnections,
       subscribers: settings.subscribers,
       firehoseSubscribers: settings.firehoseSubscribers,
       eventRate: settings.eventRate,
       subscriberProcesses: settings.subscriberProcesses,
-      services: 'NODE_ENV=production, LOG_LEVEL=warn, other settings at their defaults',
+      services: serviceSettings(settings),
     },
     pgbench,
     lifecycle,
+    overload,
+    restart,
     query,
     fanout,
     pglite,
     errors,
   };
-  const report: BenchReport = { ...partial, summary: buildSummary(partial) };
+  const report: BenchReport = { ...body, targets: targetChecks(body), summary: buildSummary(body) };
   await mkdir(outDir, { recursive: true });
   // Formatted as the repository's Prettier would, so the committed results pass `pnpm lint`.
   for (const [file, text] of [
@@ -219,7 +287,9 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
     const options = (await resolveConfig(path)) ?? {};
     await writeFile(path, await format(text, { ...options, filepath: path }));
   }
-  log(`\n${renderText(report.summary)}\n\nwritten to ${join(outDir, 'latest.{json,md}')}`);
+  log(
+    `\n${renderText(report.summary, report.targets)}\n\nwritten to ${join(outDir, 'latest.{json,md}')}`,
+  );
   return report;
 }
 

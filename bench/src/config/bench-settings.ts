@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** The scenarios `pnpm bench` can run; BENCH_SCENARIOS picks a subset. */
-export const SCENARIOS = ['pgbench', 'lifecycle', 'query', 'fanout', 'pglite'] as const;
+export const SCENARIOS = [
+  'pgbench',
+  'lifecycle',
+  'overload',
+  'restart',
+  'query',
+  'fanout',
+  'pglite',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Everything the benchmark reads from its environment, validated once at start. */
@@ -22,6 +30,14 @@ export interface BenchSettings {
   deliveryDelayS: number;
   /** Processes the open-loop createOrder load is spread over. */
   loadProcesses: number;
+  /** The overload scenario offers these multiples of the highest held rate. */
+  overloadMultiples: readonly number[];
+  /** The rate the multiples apply to when not the lifecycle's highest held rate of this run. */
+  overloadBaseRate: number | undefined;
+  /** kill -9 and restart of orders-api, this many times. */
+  restarts: number;
+  /** createOrder rate during the restarts; by default the highest held rate (or 100/s). */
+  restartRate: number | undefined;
   pgbenchPath: string | undefined;
   pgbenchClients: readonly number[];
   queryConnections: number;
@@ -46,6 +62,11 @@ const rateList = z
   .transform((text) => text.split(',').map((part) => Number(part.trim())))
   .pipe(z.array(z.number().int().positive()).min(1));
 
+const multipleList = z
+  .string()
+  .transform((text) => text.split(',').map((part) => Number(part.trim())))
+  .pipe(z.array(z.number().min(1).max(100)).min(1));
+
 const schema = z.object({
   BENCH_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
@@ -64,6 +85,10 @@ const schema = z.object({
   BENCH_PGLITE_BUDGET_S: positiveInt.default(120),
   BENCH_DELIVERY_DELAY_S: z.coerce.number().min(0).max(1).default(0),
   BENCH_LOAD_PROCESSES: positiveInt.max(16).default(1),
+  BENCH_OVERLOAD_MULTIPLES: multipleList.default([2, 5]),
+  BENCH_OVERLOAD_BASE_RATE: positiveInt.optional(),
+  BENCH_RESTARTS: positiveInt.max(100).default(5),
+  BENCH_RESTART_RATE: positiveInt.optional(),
   BENCH_PGBENCH: z.string().min(1).optional(),
   BENCH_PGBENCH_CLIENTS: rateList.default([4, 8, 16]),
   BENCH_QUERY_CONNECTIONS: positiveInt.max(1000).default(20),
@@ -108,6 +133,10 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     pgliteBudgetS: e.BENCH_PGLITE_BUDGET_S,
     deliveryDelayS: e.BENCH_DELIVERY_DELAY_S,
     loadProcesses: e.BENCH_LOAD_PROCESSES,
+    overloadMultiples: e.BENCH_OVERLOAD_MULTIPLES,
+    overloadBaseRate: e.BENCH_OVERLOAD_BASE_RATE,
+    restarts: e.BENCH_RESTARTS,
+    restartRate: e.BENCH_RESTART_RATE,
     pgbenchPath: e.BENCH_PGBENCH,
     pgbenchClients: e.BENCH_PGBENCH_CLIENTS,
     queryConnections: e.BENCH_QUERY_CONNECTIONS,

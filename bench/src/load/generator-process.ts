@@ -4,11 +4,26 @@ import { fileURLToPath } from 'node:url';
 /** A reply from a generator child: its answer, or the error it hit. */
 type Envelope<TReply> = { ok: true; reply: TReply } | { ok: false; error: string };
 
+/** A message that is not a job: it reaches the job that is running (e.g. "stop now"). */
+interface ControlMessage {
+  control: string;
+}
+
+function isControl(message: unknown): message is ControlMessage {
+  return typeof message === 'object' && message !== null && 'control' in message;
+}
+
 /** CPU a generator child used over the interval it reports on (process.cpuUsage). */
 export interface GeneratorCpu {
   userMs: number;
   systemMs: number;
   wallMs: number;
+}
+
+/** Microseconds of CPU the generators spent per request they sent (0 when they sent none). */
+export function cpuMicrosPerRequest(cpus: readonly GeneratorCpu[], requests: number): number {
+  const ms = cpus.reduce((sum, cpu) => sum + cpu.userMs + cpu.systemMs, 0);
+  return requests > 0 ? (1000 * ms) / requests : 0;
 }
 
 /** Percent of one core used by generators, summed over children. */
@@ -92,6 +107,12 @@ export class GeneratorProcess<TMessage, TReply> {
     });
   }
 
+  /** Tells the running job something (see `serveParent`'s `onControl`); no reply. */
+  tell(control: string): void {
+    const message: ControlMessage = { control };
+    this.child.send(message);
+  }
+
   /** Lets the child go (it exits when its channel closes) and waits for it. */
   async close(): Promise<void> {
     if (this.child.connected) this.child.disconnect();
@@ -118,9 +139,13 @@ export async function runGenerator<TMessage, TReply>(
 
 /**
  * The child's side: answers each message from the parent with `handle`, one at a time, and
- * exits when the parent lets go.
+ * exits when the parent lets go. A control message (`tell`) goes to `onControl` at once, while
+ * a job runs.
  */
-export function serveParent(handle: (message: never) => Promise<unknown>): void {
+export function serveParent(
+  handle: (message: never) => Promise<unknown>,
+  onControl: (control: string) => void = () => undefined,
+): void {
   const send = (envelope: Envelope<unknown>) =>
     new Promise<void>((resolve) => {
       process.send?.(envelope, undefined, undefined, () => {
@@ -129,6 +154,10 @@ export function serveParent(handle: (message: never) => Promise<unknown>): void 
     });
   let queue = Promise.resolve();
   process.on('message', (message) => {
+    if (isControl(message)) {
+      onControl(message.control);
+      return;
+    }
     queue = queue.then(async () => {
       try {
         // The parent sends what the script's GeneratorScript type says it takes.

@@ -2,163 +2,213 @@
 // at start + i / rate whether or not earlier ones have been answered, and its latency is
 // counted from when it was due, so a slow server cannot slow the load down and hide its own
 // queueing (coordinated omission).
-import { Agent, request } from 'node:http';
+//
+// Requests go through undici's Pool at its lowest level (`dispatch` with a handler): about half
+// the CPU per request of node:http, so offering several times what the stack holds measures the
+// stack and not this process (bench/README.md gives the figures). Connections are kept alive and
+// not pipelined: on a pipelined connection an answer waits for the ones ahead of it, which would
+// charge a fast refusal with the time of the accepted request in front of it.
+import { Pool, type Dispatcher } from 'undici';
+import { classifyAnswer } from './graphql-answer.js';
+import {
+  MAX_CONNECTIONS,
+  STOP_LOAD,
+  type OpenLoopJob,
+  type OpenLoopReport,
+} from './open-loop.protocol.js';
 import { serveParent, startCpuClock, type GeneratorCpu } from './generator-process.js';
 
-export interface OpenLoopJob {
-  url: string;
-  /** Request i sends bodies[i % bodies.length]. */
-  bodies: readonly string[];
-  /** Requests per second from this process. */
-  rate: number;
-  /** Date.now() at which request 0 is due, so several generators start together. */
-  startAt: number;
-  warmupMs: number;
-  durationMs: number;
-  timeoutMs: number;
+/** How often requests past their deadline are looked for. */
+const SWEEP_MS = 100;
+
+/** One request in flight: when it was due, and how to abort it once undici has started it. */
+interface Pending {
+  index: number;
+  dueAt: number;
+  settled: boolean;
+  controller: Dispatcher.DispatchController | null;
 }
 
-export interface OpenLoopReport {
-  scheduled: number;
-  ok: number;
-  failed: number;
-  /** Failed requests by reason (`timeout`, `HTTP 503`, `BAD_USER_INPUT`...). */
-  failures: Record<string, number>;
-  /** Requests due after the warm-up, and how many of those succeeded. */
-  measuredScheduled: number;
-  measuredOk: number;
-  /** Milliseconds from due to answered, for the measured requests that succeeded. */
-  latenciesMs: Float64Array;
-  /** The `id` each successful answer carried (the order created or changed). */
-  ids: string[];
-  /** How late the generator itself sent its worst request; large means it was the bottleneck. */
-  maxSendLagMs: number;
-  cpu: GeneratorCpu;
-}
-
-function run(job: OpenLoopJob): Promise<OpenLoopReport> {
+function run(job: OpenLoopJob, stopSignal: { stopped: boolean }): Promise<OpenLoopReport> {
   const target = new URL(job.url);
-  // Enough sockets that requests queue at the server, where the latency belongs, not here.
-  const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
-  const total = Math.round((job.rate * (job.warmupMs + job.durationMs)) / 1000);
+  const pool = new Pool(target.origin, {
+    connections: MAX_CONNECTIONS,
+    pipelining: 1,
+    // The sweep below times requests out from when they were due; these only back it up.
+    headersTimeout: job.timeoutMs + 5_000,
+    bodyTimeout: job.timeoutMs + 5_000,
+  });
+  const bodies = job.bodies.map((body) => Buffer.from(body));
+  const headers = { 'content-type': 'application/json' };
+  const planned = Math.round((job.rate * (job.warmupMs + job.durationMs)) / 1000);
   const warmupCount = Math.round((job.rate * job.warmupMs) / 1000);
   const interval = 1000 / job.rate;
   const t0 = performance.now() + Math.max(0, job.startAt - Date.now());
-  const latencies = new Float64Array(Math.max(0, total - warmupCount));
-  const report: Omit<OpenLoopReport, 'latenciesMs' | 'cpu'> = {
-    scheduled: total,
+  const latencies: number[] = [];
+  const refusalLatencies: number[] = [];
+  const report: Omit<
+    OpenLoopReport,
+    'latenciesMs' | 'refusalLatenciesMs' | 'cpu' | 'scheduled' | 'measuredScheduled'
+  > = {
     ok: 0,
+    refused: 0,
     failed: 0,
     failures: {},
-    measuredScheduled: total - warmupCount,
     measuredOk: 0,
+    measuredRefused: 0,
     ids: [],
     maxSendLagMs: 0,
+    maxInFlight: 0,
   };
-  let measured = 0;
-  let answered = 0;
+  // In due order, so the requests past their deadline are always at the front.
+  const pending: Pending[] = [];
+  let head = 0;
+  let sent = 0;
+  let settledCount = 0;
+  let sending = true;
   let stopCpu: (() => GeneratorCpu) | null = null;
 
   return new Promise((resolve) => {
-    const finish = () => {
-      answered++;
-      if (answered < total) return;
-      agent.destroy();
+    let sweeper: NodeJS.Timeout | null = null;
+    const finishIfDone = () => {
+      if (sending || settledCount < sent) return;
+      if (sweeper !== null) clearInterval(sweeper);
+      const cpu = stopCpu?.() ?? { userMs: 0, systemMs: 0, wallMs: 0 };
+      void pool.destroy();
       resolve({
         ...report,
-        latenciesMs: latencies.slice(0, measured),
-        cpu: stopCpu?.() ?? { userMs: 0, systemMs: 0, wallMs: 0 },
+        scheduled: sent,
+        measuredScheduled: Math.max(0, sent - warmupCount),
+        latenciesMs: Float64Array.from(latencies),
+        refusalLatenciesMs: Float64Array.from(refusalLatencies),
+        cpu,
       });
     };
-    const fail = (reason: string) => {
-      report.failed++;
-      report.failures[reason] = (report.failures[reason] ?? 0) + 1;
-      finish();
+    const settle = (request: Pending, outcome: ReturnType<typeof classifyAnswer>) => {
+      if (request.settled) return;
+      request.settled = true;
+      // What undici keeps for the request goes with it, not with the queue of pending ones.
+      request.controller = null;
+      settledCount++;
+      const latency = performance.now() - request.dueAt;
+      const measured = request.index >= warmupCount;
+      if (outcome.kind === 'ok') {
+        report.ok++;
+        report.ids.push(outcome.id);
+        if (measured) {
+          report.measuredOk++;
+          latencies.push(latency);
+        }
+      } else if (outcome.kind === 'refused') {
+        report.refused++;
+        if (measured) {
+          report.measuredRefused++;
+          refusalLatencies.push(latency);
+        }
+      } else {
+        report.failed++;
+        report.failures[outcome.reason] = (report.failures[outcome.reason] ?? 0) + 1;
+      }
+      finishIfDone();
     };
+    const fail = (request: Pending, reason: string) => {
+      settle(request, { kind: 'failed', reason });
+    };
+
     const send = (index: number, dueAt: number) => {
-      const body = job.bodies[index % job.bodies.length] ?? '';
-      const req = request(
+      const request: Pending = { index, dueAt, settled: false, controller: null };
+      pending.push(request);
+      sent++;
+      report.maxInFlight = Math.max(report.maxInFlight, sent - settledCount);
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let retryAfter: string | undefined;
+      pool.dispatch(
         {
-          agent,
-          host: target.hostname,
-          port: target.port,
           path: target.pathname,
           method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-          timeout: job.timeoutMs,
+          headers,
+          body: bodies[index % bodies.length] ?? '',
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const latency = performance.now() - dueAt;
-            const outcome = readAnswer(res.statusCode ?? 0, Buffer.concat(chunks).toString());
-            if (typeof outcome !== 'string') {
-              fail(outcome.failure);
-              return;
-            }
-            report.ok++;
-            report.ids.push(outcome);
-            if (index >= warmupCount) {
-              report.measuredOk++;
-              latencies[measured++] = latency;
-            }
-            finish();
-          });
-          res.on('error', () => {
-            fail('response aborted');
-          });
+        {
+          onRequestStart(controller) {
+            // Timed out while it waited for a connection: never sent.
+            if (request.settled) controller.abort(new Error('timeout'));
+            else request.controller = controller;
+          },
+          onResponseStart(_controller, statusCode, responseHeaders) {
+            status = statusCode;
+            const value = responseHeaders['retry-after'];
+            retryAfter = Array.isArray(value) ? value[0] : value;
+          },
+          onResponseData(_controller, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            settle(request, classifyAnswer(status, retryAfter, Buffer.concat(chunks).toString()));
+          },
+          onResponseError(_controller, error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            fail(request, `network ${code ?? error.message}`);
+          },
         },
       );
-      req.on('timeout', () => {
-        req.destroy(new Error('timeout'));
-      });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        fail(error.message === 'timeout' ? 'timeout' : `network ${error.code ?? error.message}`);
-      });
-      req.end(body);
+    };
+
+    // Requests are due in order, so those past their deadline are at the front of `pending`.
+    const sweep = () => {
+      const now = performance.now();
+      while (head < pending.length) {
+        const request = pending[head];
+        if (request === undefined) break;
+        if (!request.settled) {
+          if (now - request.dueAt < job.timeoutMs) break;
+          const controller = request.controller;
+          fail(request, 'timeout');
+          controller?.abort(new Error('timeout'));
+        }
+        head++;
+      }
+      if (head > 1_000) {
+        pending.splice(0, head);
+        head = 0;
+      }
     };
 
     let next = 0;
     const tick = () => {
       const now = performance.now();
-      if (stopCpu === null && now >= t0) stopCpu = startCpuClock();
-      while (next < total && t0 + next * interval <= now) {
+      if (stopCpu === null && now >= t0) {
+        stopCpu = startCpuClock();
+        sweeper = setInterval(sweep, SWEEP_MS);
+      }
+      const last = stopSignal.stopped ? next : planned;
+      while (next < last && t0 + next * interval <= now) {
         const dueAt = t0 + next * interval;
         report.maxSendLagMs = Math.max(report.maxSendLagMs, now - dueAt);
         send(next, dueAt);
         next++;
       }
-      if (next < total) setTimeout(tick, Math.max(0, Math.min(5, t0 + next * interval - now)));
+      if (next < last) {
+        // Woken at the next due time, or within 50 ms to see a stop.
+        setTimeout(tick, Math.max(0, Math.min(50, t0 + next * interval - now)));
+        return;
+      }
+      sending = false;
+      stopCpu ??= startCpuClock();
+      finishIfDone();
     };
-    if (total === 0) {
-      resolve({ ...report, latenciesMs: new Float64Array(0), cpu: startCpuClock()() });
-      return;
-    }
     tick();
   });
 }
 
-/** The id of what the mutation returned, or why the request failed. */
-function readAnswer(status: number, text: string): string | { failure: string } {
-  if (status !== 200) return { failure: `HTTP ${status}` };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { failure: 'unparsable answer' };
-  }
-  const answer = parsed as {
-    data?: Record<string, { id?: unknown } | null> | null;
-    errors?: { extensions?: { code?: string } }[];
-  };
-  const error = answer.errors?.[0];
-  if (error !== undefined) return { failure: error.extensions?.code ?? 'GraphQL error' };
-  const first = Object.values(answer.data ?? {})[0];
-  return typeof first?.id === 'string' ? first.id : { failure: 'answer without an id' };
-}
-
-serveParent(run);
+const stopSignal = { stopped: false };
+serveParent(
+  (job: OpenLoopJob) => {
+    stopSignal.stopped = false;
+    return run(job, stopSignal);
+  },
+  (control) => {
+    if (control === STOP_LOAD) stopSignal.stopped = true;
+  },
+);

@@ -13,11 +13,43 @@ export interface MachineInfo {
   /** The commit measured, with `-dirty` when the working tree had changes. */
   commit: string;
   openFilesLimit: number | null;
-  /** Load average (1, 5, 15 min) when the run started and ended: others' work shows here. */
+  /**
+   * Load average (1, 5, 15 min) when the run started and ended. At the start it is others'
+   * work; at the end it includes the run's own last minutes.
+   */
   loadAtStart: number[];
   loadAtEnd: number[];
   /** Share of all cores busy in the second before the run started, when nothing of ours ran. */
   busyBeforeStartPercent: number | null;
+  /** The same in a second after the run, once its processes and databases were gone. */
+  busyAfterEndPercent: number | null;
+}
+
+/** Busier than this (percent of all cores, or load per core) and the run says so at the top. */
+const BUSY_PERCENT = 10;
+const BUSY_LOAD_PER_CORE = 0.25;
+
+/**
+ * Whether other work used the machine around the run: a core-share busy before or after it, or
+ * a load average at its start, above what an idle machine shows. Null when nothing was measured.
+ */
+export function machineWasBusy(machine: MachineInfo): boolean | null {
+  const samples = [machine.busyBeforeStartPercent, machine.busyAfterEndPercent];
+  const load = machine.loadAtStart[0];
+  if (samples.every((s) => s === null) && load === undefined) return null;
+  return (
+    samples.some((s) => s !== null && s > BUSY_PERCENT) ||
+    (load !== undefined && load > machine.cores * BUSY_LOAD_PER_CORE)
+  );
+}
+
+/** Percent of all cores busy over the next `ms`, or null where /proc/stat cannot be read. */
+async function sampleBusyPercent(ms = 1_000): Promise<number | null> {
+  const before = readSystemCpu();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = readSystemCpu();
+  if (before === null || after === null || after.totalMs === before.totalMs) return null;
+  return Math.round((100 * (after.busyMs - before.busyMs)) / (after.totalMs - before.totalMs));
 }
 
 /** The checked-out commit of `repoDir`, marked dirty when anything in it is changed. */
@@ -38,13 +70,7 @@ function describeCommit(repoDir: string): string {
 
 /** Describes this machine; samples one second of CPU to see whether something else is running. */
 export async function describeMachine(postgres: string, repoDir: string): Promise<MachineInfo> {
-  const before = readSystemCpu();
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const after = readSystemCpu();
-  const busy =
-    before === null || after === null || after.totalMs === before.totalMs
-      ? null
-      : (100 * (after.busyMs - before.busyMs)) / (after.totalMs - before.totalMs);
+  const busy = await sampleBusyPercent();
   return {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
@@ -56,11 +82,13 @@ export async function describeMachine(postgres: string, repoDir: string): Promis
     openFilesLimit: openFilesLimit(),
     loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
     loadAtEnd: [],
-    busyBeforeStartPercent: busy === null ? null : Math.round(busy),
+    busyBeforeStartPercent: busy,
+    busyAfterEndPercent: null,
   };
 }
 
-/** Records the load average at the end of the run. */
-export function finishMachine(machine: MachineInfo): MachineInfo {
-  return { ...machine, loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) };
+/** Records the load average at the end of the run and samples a second of CPU after it. */
+export async function finishMachine(machine: MachineInfo): Promise<MachineInfo> {
+  const loadAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+  return { ...machine, loadAtEnd, busyAfterEndPercent: await sampleBusyPercent() };
 }

@@ -1,20 +1,25 @@
-import type { MachineInfo } from '../machine/machine-info.js';
+import { machineWasBusy, type MachineInfo } from '../machine/machine-info.js';
 import type { LifecycleResult, LifecycleStep } from '../scenarios/lifecycle-throughput.js';
+import type { OverloadResult, OverloadStep } from '../scenarios/overload.js';
 import type { PgbenchResult } from '../scenarios/pgbench-reference.js';
 import type { QueryResult } from '../scenarios/query-throughput.js';
+import type { RestartResult } from '../scenarios/restart-time.js';
 import type { FanoutResult, FanoutStep } from '../scenarios/subscription-fanout.js';
-import type { LatencySummary } from '../stats/percentiles.js';
+import * as fmt from './format.js';
+import {
+  TARGETS,
+  damage,
+  fanoutChecks,
+  lifecycleCheck,
+  overallStatus,
+  overloadChecks,
+  queryCheck,
+  createLatencyCheck,
+  targetedFanoutStep,
+  type TargetCheck,
+} from './targets.js';
 
-/** The issue's targets; the benchmark reports against them, nothing fails on them. */
-export const TARGETS = {
-  lifecycleRatio: 1.0,
-  createP99Ms: 20,
-  createP99AtRate: 300,
-  queryRatio: 0.6,
-  fanoutSubscribers: 10_000,
-  fanoutP99Ms: 100,
-  fanoutBytesPerConnection: 50_000,
-} as const;
+export { TARGETS } from './targets.js';
 
 /** Everything one run measured, as written to results/latest.json. */
 export interface BenchReport {
@@ -25,10 +30,14 @@ export interface BenchReport {
   settings: Record<string, unknown>;
   pgbench: PgbenchResult | null;
   lifecycle: LifecycleResult | null;
+  overload: OverloadResult | null;
+  restart: RestartResult | null;
   query: QueryResult | null;
   fanout: FanoutResult | null;
   pglite: LifecycleResult | null;
   errors: { scenario: string; message: string }[];
+  /** Every target of the throughput issue, met, missed or not measured. */
+  targets: TargetCheck[];
   summary: SummaryRow[];
 }
 
@@ -40,35 +49,29 @@ export interface SummaryRow {
   /** The result against the reference or the framework's ceiling. */
   ratio: string;
   target: string;
-  /** met, missed, or – when there is no target. */
+  /** met, missed, not measured, or – when there is no target. */
   status: string;
   generatorCpu: string;
 }
 
-const num = (value: number | null | undefined, digits = 0): string =>
-  value === null || value === undefined || Number.isNaN(value)
-    ? '–'
-    : value.toLocaleString('en-US', {
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      });
-const ms = (value: number | null | undefined): string =>
-  value === null || value === undefined ? '–' : num(value, value < 10 ? 1 : 0);
-const latencies = (summary: LatencySummary): string =>
-  `${ms(summary.p50)} / ${ms(summary.p95)} / ${ms(summary.p99)} ms`;
-const pct = (value: number): string => num(value) + ' %';
-const verdict = (met: boolean | null): string => (met === null ? '–' : met ? 'met' : 'missed');
+const { num, ms, pct, latencies } = fmt;
+
+/** Generator CPU as the table shows it: share of a core, and per request when known. */
+const generatorCell = (percent: number, microsPerRequest?: number): string =>
+  microsPerRequest === undefined || microsPerRequest === 0
+    ? pct(percent)
+    : `${pct(percent)} (${num(microsPerRequest)} µs/req)`;
 
 function stepAt(result: LifecycleResult | null, rate: number): LifecycleStep | null {
   return result?.steps.find((step) => step.rate === rate) ?? null;
 }
 
-function lifecycleRows(
+function lifecycleRow(
   id: string,
   label: string,
   result: LifecycleResult | null,
   reference: number | null,
-  target: boolean,
+  check: TargetCheck | null,
 ): SummaryRow {
   const best = result?.best ?? null;
   const ratio = best !== null && reference !== null ? best.completedPerSecond / reference : null;
@@ -81,24 +84,61 @@ function lifecycleRows(
         : best === null
           ? `no rate held (lowest tried: ${result.steps[0]?.rate ?? '–'}/s)`
           : `${num(best.completedPerSecond)} orders/s completed at ${num(best.rate)}/s offered; ` +
-            `lifecycle p99 ${ms(best.lagMs.p99)} ms; lost ${best.unfinished + best.missing}, bad histories ${best.badHistory}` +
+            `lifecycle p99 ${ms(best.lagMs.p99)} ms; lost ${damage(best).lost}, bad histories ${best.badHistory}` +
             (result.stoppedByBudget ? ' (time budget reached before a rate failed)' : ''),
     ratio: ratio === null ? '–' : `${num(ratio, 2)} × (1)`,
-    target: target ? `≥ ${num(TARGETS.lifecycleRatio, 1)} × (1), nothing lost` : '–',
-    status: target ? verdict(ratio === null ? false : ratio >= TARGETS.lifecycleRatio) : '–',
-    generatorCpu: best === null ? '–' : pct(best.cpu.generator),
+    target: check === null ? '–' : `≥ ${num(TARGETS.lifecycleRatio, 1)} × (1), nothing lost`,
+    status: check?.status ?? '–',
+    generatorCpu:
+      best === null ? '–' : generatorCell(best.cpu.generator, best.generatorMicrosPerRequest),
   };
 }
 
-function fanoutRow(step: FanoutStep): SummaryRow {
-  const targeted = step.subscribers === TARGETS.fanoutSubscribers;
-  const met =
-    step.processes === 1 &&
-    step.complete &&
-    (step.latencyMs.p99 ?? Infinity) <= TARGETS.fanoutP99Ms &&
-    step.rssPerConnectionBytes <= TARGETS.fanoutBytesPerConnection;
+function overloadRow(result: OverloadResult, step: OverloadStep): SummaryRow {
+  const targeted = step.multiple === TARGETS.overloadMultiple;
+  const { lost } = damage(step);
+  return {
+    id: '4',
+    scenario: `Overload, ${num(step.multiple, step.multiple % 1 === 0 ? 0 : 1)} × ${num(result.baseRate)}/s = ${num(step.rate)}/s offered`,
+    result:
+      `${num(step.completedPerSecond)}/s completed (${num((100 * step.completedPerSecond) / result.baseRate)} % of held), ` +
+      `${num(step.refusedPerSecond)}/s refused (p50 / p99 ${ms(step.refusalLatencyMs.p50)} / ${ms(step.refusalLatencyMs.p99)} ms), ` +
+      `accepted ${num(step.createdPerSecond)}/s (p50 / p99 ${ms(step.createLatencyMs.p50)} / ${ms(step.createLatencyMs.p99)} ms); ` +
+      `errors ${num(step.failedRequests)}, lost ${lost}`,
+    ratio: `${num(step.completedPerSecond / result.baseRate, 2)} × held`,
+    target: targeted
+      ? `completed ≥ ${num(TARGETS.overloadCompletedShare * 100)} % of held, refusals p99 ≤ ${TARGETS.overloadRefusalP99Ms} ms, ` +
+        `accepted p99 ≤ ${TARGETS.overloadAcceptedP99Ms} ms, 0 errors`
+      : '–',
+    status: targeted ? overallStatus(overloadChecks(result, step.multiple)) : '–',
+    generatorCpu: generatorCell(step.cpu.generator, step.generatorMicrosPerRequest),
+  };
+}
+
+function restartRow(result: RestartResult | null): SummaryRow {
+  const audit = result?.audit;
   return {
     id: '5',
+    scenario: 'Restart: kill -9 of a loaded orders-api to /ready',
+    result:
+      result === null || audit === undefined
+        ? 'not run'
+        : `p50 ${ms(result.killToReadyMs.p50)} / max ${ms(result.killToReadyMs.max)} ms over ` +
+          `${result.runs.length} restarts at ${num(result.rate)}/s; lost ${audit.unfinished + audit.missing}, ` +
+          `bad histories ${audit.badHistory}; ${num(result.failedRequests)} requests failed while down`,
+    ratio: '–',
+    target: '–',
+    status: '–',
+    generatorCpu:
+      result === null
+        ? '–'
+        : generatorCell(result.generatorCpuPercent, result.generatorMicrosPerRequest),
+  };
+}
+
+function fanoutRow(step: FanoutStep, targeted: boolean, checks: TargetCheck[]): SummaryRow {
+  return {
+    id: '7',
     scenario: `Fan-out, ${num(step.subscribers)} subscribers (${step.firehose} on all orders)${
       step.processes > 1 ? `, ${step.processes} processes` : ''
     }`,
@@ -110,13 +150,29 @@ function fanoutRow(step: FanoutStep): SummaryRow {
     target: targeted
       ? `1 process, p99 ≤ ${TARGETS.fanoutP99Ms} ms, ≤ ${TARGETS.fanoutBytesPerConnection / 1000} kB/conn, none missed`
       : '–',
-    status: targeted ? verdict(met) : '–',
+    status: targeted ? overallStatus(checks) : '–',
     generatorCpu: pct(step.cpu.generator),
   };
 }
 
+/** The row of a scenario with targets that did not run. */
+function notRunRow(id: string, scenario: string): SummaryRow {
+  return {
+    id,
+    scenario,
+    result: 'not run',
+    ratio: '–',
+    target: '–',
+    status: 'not measured',
+    generatorCpu: '–',
+  };
+}
+
+/** What the summary is built from: the report without its summary and targets. */
+export type ReportBody = Omit<BenchReport, 'summary' | 'targets'>;
+
 /** The one table: every scenario, its figure, its ratio and where it stands against its target. */
-export function buildSummary(report: Omit<BenchReport, 'summary'>): SummaryRow[] {
+export function buildSummary(report: ReportBody): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const reference = report.pgbench?.best?.tps ?? null;
   rows.push({
@@ -135,9 +191,16 @@ export function buildSummary(report: Omit<BenchReport, 'summary'>): SummaryRow[]
     generatorCpu: report.pgbench?.best ? pct(report.pgbench.best.generatorCpuPercent) : '–',
   });
   rows.push(
-    lifecycleRows('2', 'Lifecycle throughput, PostgreSQL', report.lifecycle, reference, true),
+    lifecycleRow(
+      '2',
+      'Lifecycle throughput, PostgreSQL',
+      report.lifecycle,
+      reference,
+      lifecycleCheck(report.lifecycle, report.pgbench),
+    ),
   );
   const highest = report.lifecycle?.best ?? null;
+  const latencyCheck = createLatencyCheck(report.lifecycle);
   for (const [label, step] of [
     ['100/s', stepAt(report.lifecycle, 100)],
     [`${TARGETS.createP99AtRate}/s`, stepAt(report.lifecycle, TARGETS.createP99AtRate)],
@@ -150,17 +213,21 @@ export function buildSummary(report: Omit<BenchReport, 'summary'>): SummaryRow[]
       result: step === null ? 'not reached' : `p50 / p95 / p99 ${latencies(step.createLatencyMs)}`,
       ratio: '–',
       target: targeted ? `p99 ≤ ${TARGETS.createP99Ms} ms` : '–',
-      status: targeted
-        ? verdict(
-            step === null ? false : (step.createLatencyMs.p99 ?? Infinity) <= TARGETS.createP99Ms,
-          )
-        : '–',
-      generatorCpu: step === null ? '–' : pct(step.cpu.generator),
+      status: targeted ? latencyCheck.status : '–',
+      generatorCpu:
+        step === null ? '–' : generatorCell(step.cpu.generator, step.generatorMicrosPerRequest),
     });
   }
+  if (report.overload === null || report.overload.steps.length === 0) {
+    rows.push(notRunRow('4', 'Overload'));
+  } else {
+    const overload = report.overload;
+    rows.push(...overload.steps.map((step) => overloadRow(overload, step)));
+  }
+  rows.push(restartRow(report.restart));
   const query = report.query;
   rows.push({
-    id: '4',
+    id: '6',
     scenario: `order(id) on one process (${query?.connections ?? '–'} connections)`,
     result:
       query === null
@@ -169,7 +236,7 @@ export function buildSummary(report: Omit<BenchReport, 'summary'>): SummaryRow[]
           `{ __typename }: ${num(query.trivial.requestsPerSecond)} req/s`,
     ratio: query === null ? '–' : `${num(query.ratio * 100)} % of { __typename }`,
     target: `≥ ${TARGETS.queryRatio * 100} % of { __typename }`,
-    status: verdict(query === null ? false : query.ratio >= TARGETS.queryRatio),
+    status: queryCheck(query).status,
     generatorCpu:
       query === null
         ? '–'
@@ -180,24 +247,18 @@ export function buildSummary(report: Omit<BenchReport, 'summary'>): SummaryRow[]
           ),
   });
   if (report.fanout === null) {
-    rows.push({
-      id: '5',
-      scenario: 'Subscription fan-out',
-      result: 'not run',
-      ratio: '–',
-      target: '–',
-      status: 'missed',
-      generatorCpu: '–',
-    });
+    rows.push(notRunRow('7', 'Subscription fan-out'));
   } else {
-    rows.push(...report.fanout.steps.map(fanoutRow));
+    const targeted = targetedFanoutStep(report.fanout);
+    const checks = fanoutChecks(report.fanout);
+    rows.push(...report.fanout.steps.map((step) => fanoutRow(step, step === targeted, checks)));
   }
-  const pglite = lifecycleRows(
-    '6',
+  const pglite = lifecycleRow(
+    '8',
     'Lifecycle throughput, embedded PGlite',
     report.pglite,
     reference,
-    false,
+    null,
   );
   const postgresBest = report.lifecycle?.best?.completedPerSecond ?? null;
   const pgliteBest = report.pglite?.best?.completedPerSecond ?? null;
@@ -218,20 +279,31 @@ const COLUMNS: { key: keyof SummaryRow; title: string }[] = [
   { key: 'generatorCpu', title: 'Load generator CPU' },
 ];
 
-/** The summary as a plain-text table for the terminal. */
-export function renderText(rows: readonly SummaryRow[]): string {
-  const widths = COLUMNS.map(({ key, title }) =>
-    Math.max(title.length, ...rows.map((row) => row[key].length)),
+/** A plain-text table for the terminal. */
+function textTable(header: readonly string[], body: readonly (readonly string[])[]): string {
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...body.map((row) => (row[i] ?? '').length)),
   );
-  const line = (cells: string[]) =>
+  const line = (cells: readonly string[]) =>
     cells
       .map((cell, i) => cell.padEnd(widths[i] ?? 0))
       .join(' │ ')
       .trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...body.map(line)].join('\n');
+}
+
+/** The summary, then the targets, as plain-text tables for the terminal. */
+export function renderText(rows: readonly SummaryRow[], targets: readonly TargetCheck[]): string {
   return [
-    line(COLUMNS.map((c) => c.title)),
-    widths.map((w) => '─'.repeat(w)).join('─┼─'),
-    ...rows.map((row) => line(COLUMNS.map((c) => row[c.key]))),
+    textTable(
+      COLUMNS.map((c) => c.title),
+      rows.map((row) => COLUMNS.map((c) => row[c.key])),
+    ),
+    '',
+    textTable(
+      ['Target', 'Measured', 'Status'],
+      targets.map((t) => [t.target, t.measured, t.status]),
+    ),
   ].join('\n');
 }
 
@@ -254,8 +326,9 @@ function lifecycleTable(result: LifecycleResult): string {
       'Lifecycle p50 / p99',
       'Lost',
       'Bad histories',
-      'Failed requests',
+      'Failed / refused requests',
       'CPU orders-api / payments-api / database / generator',
+      'Generator µs/request',
       'Held',
     ],
     result.steps.map((s) => [
@@ -264,30 +337,79 @@ function lifecycleTable(result: LifecycleResult): string {
       num(s.completedPerSecond),
       latencies(s.createLatencyMs),
       `${ms(s.lagMs.p50)} / ${ms(s.lagMs.p99)} ms`,
-      num(s.unfinished + s.missing),
+      num(damage(s).lost),
       num(s.badHistory),
-      num(s.failedRequests),
+      `${num(s.failedRequests)} / ${num(s.refused)}`,
       `${pct(s.cpu.ordersApi)} / ${pct(s.cpu.paymentsApi)} / ${s.cpu.database === null ? 'in-process' : pct(s.cpu.database)} / ${pct(s.cpu.generator)}`,
+      num(s.generatorMicrosPerRequest),
       s.held ? 'yes' : `no: ${s.shortfalls.join('; ')}`,
     ]),
   );
 }
 
-/** The whole run as Markdown: machine, summary, then each scenario's own figures. */
+function overloadTable(result: OverloadResult): string {
+  return markdownTable(
+    [
+      'Offered /s',
+      'Completed /s (of held)',
+      'Accepted /s',
+      'Refused /s',
+      'Refusal p50 / p95 / p99',
+      'Accepted createOrder p50 / p95 / p99',
+      'Errors',
+      'Lost / bad histories / unacknowledged',
+      'Lifecycle p99',
+      'CPU orders-api / payments-api / database / generator',
+      'Generator µs/request, worst send lag, most in flight',
+    ],
+    result.steps.map((s) => [
+      `${num(s.rate)} (${num(s.multiple, s.multiple % 1 === 0 ? 0 : 1)} ×)`,
+      `${num(s.completedPerSecond)} (${num((100 * s.completedPerSecond) / result.baseRate)} %)`,
+      num(s.createdPerSecond),
+      num(s.refusedPerSecond),
+      latencies(s.refusalLatencyMs),
+      latencies(s.createLatencyMs),
+      `${num(s.failedRequests)}${fmt.reasons(s.failures)}`,
+      `${num(damage(s).lost)} / ${num(s.badHistory)} / ${num(s.unacknowledged)}`,
+      `${ms(s.lagMs.p99)} ms`,
+      `${pct(s.cpu.ordersApi)} / ${pct(s.cpu.paymentsApi)} / ${s.cpu.database === null ? 'in-process' : pct(s.cpu.database)} / ${pct(s.cpu.generator)}`,
+      `${num(s.generatorMicrosPerRequest)} µs, ${ms(s.generatorMaxSendLagMs)} ms, ` +
+        `${num(s.generatorMaxInFlight)}${s.generatorMaxInFlight >= s.generatorConnections ? ' (every connection busy: requests waited for one)' : ''}`,
+    ]),
+  );
+}
+
+/** The sentence at the top that says whether the machine was quiet, with the figures. */
+export function machineLoadLine(m: MachineInfo): string {
+  const figures =
+    `load average ${m.loadAtStart.join(', ')} at the start and ${m.loadAtEnd.join(', ')} at the end, ` +
+    `which includes the run's own work; ${m.busyBeforeStartPercent ?? '?'} % of the CPUs busy in the ` +
+    `second before the run and ${m.busyAfterEndPercent ?? '?'} % in the second after it`;
+  const busy = machineWasBusy(m);
+  if (busy === null) return `The machine's load could not be read (${figures}).`;
+  return busy
+    ? `**The machine was busy with other work around this run** (${figures}), so these figures are lower than an idle machine would give: compare ratios within the run, not figures across runs.`
+    : `The machine was otherwise idle (${figures}).`;
+}
+
+/** The whole run as Markdown: machine load, targets, summary, then each scenario's figures. */
 export function renderMarkdown(report: BenchReport): string {
   const m = report.machine;
-  const busy =
-    (m.busyBeforeStartPercent ?? 0) > 10 || (m.loadAtStart[0] ?? 0) > m.cores / 4
-      ? `**The machine was busy with other work during this run** (load average ${m.loadAtStart.join(', ')} at the start, ${m.loadAtEnd.join(', ')} at the end; ${m.busyBeforeStartPercent ?? '?'} % of the CPUs busy in the second before it started), so these figures are lower than an idle machine would give.`
-      : `The machine was otherwise idle (load average ${m.loadAtStart.join(', ')} at the start).`;
   const parts: string[] = [
     '# Benchmark results',
+    '',
+    machineLoadLine(m),
     '',
     `Run of ${report.startedAt}, ${num(report.elapsedS)} s. Produced by \`pnpm bench\`; see [bench/README.md](../README.md) for what each figure means.`,
     '',
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; ${m.postgres}; open-files limit ${m.openFilesLimit ?? 'unknown'}. Commit measured: ${m.commit}.`,
     '',
-    busy,
+    '## Targets',
+    '',
+    markdownTable(
+      ['Target', 'Measured', 'Status'],
+      report.targets.map((t) => [t.target, t.measured, t.status]),
+    ),
     '',
     '## Summary',
     '',
@@ -304,7 +426,7 @@ export function renderMarkdown(report: BenchReport): string {
       '',
       '## 1. pgbench reference',
       '',
-      `${report.pgbench.version ?? ''}, \`-M extended\`, script \`bench/sql/order-lifecycle.pgbench.sql\`. After the runs: ${report.pgbench.check.orders} orders, ${report.pgbench.check.delivered} delivered, ${report.pgbench.check.transitions} history rows, ${report.pgbench.check.payments} payments.`,
+      `${report.pgbench.version ?? ''}, \`-M ${report.pgbench.protocol}\`, script \`bench/sql/order-lifecycle.pgbench.sql\`. After the runs: ${report.pgbench.check.orders} orders, ${report.pgbench.check.delivered} delivered, ${report.pgbench.check.transitions} history rows, ${report.pgbench.check.payments} payments.`,
       '',
       markdownTable(
         ['Clients', 'Lifecycles/s', 'Latency avg', 'Failed', 'pgbench CPU'],
@@ -326,11 +448,49 @@ export function renderMarkdown(report: BenchReport): string {
       lifecycleTable(report.lifecycle),
     );
   }
+  if (report.overload !== null) {
+    const o = report.overload;
+    parts.push(
+      '',
+      '## 4. Overload',
+      '',
+      `Multiples of ${num(o.baseRate)}/s, the highest held rate ${o.baseFrom === 'lifecycle' ? 'of this run' : 'given by BENCH_OVERLOAD_BASE_RATE'}. Refused: HTTP 503 with Retry-After and SERVICE_OVERLOADED; errors: every other answer that is not an order.`,
+      '',
+      overloadTable(o),
+    );
+  }
+  if (report.restart !== null) {
+    const r = report.restart;
+    parts.push(
+      '',
+      '## 5. Restart',
+      '',
+      `kill -9 of orders-api under ${num(r.rate)} createOrders/s, then a new process on the same port; timed to its first \`/ready\` 200. ` +
+        `Afterwards ${num(r.audit.orders)} orders read back (${num(r.acknowledged)} acknowledged): lost ${r.audit.unfinished + r.audit.missing}, ` +
+        `bad histories ${r.audit.badHistory}. ${num(r.failedRequests)} requests failed${fmt.reasons(r.failures)}, ${num(r.refused)} refused.`,
+      '',
+      markdownTable(
+        ['Restart', 'kill -9 → ready', 'spawn → ready'],
+        [
+          ...r.runs.map((run, i) => [
+            num(i + 1),
+            `${ms(run.killToReadyMs)} ms`,
+            `${ms(run.spawnToReadyMs)} ms`,
+          ]),
+          [
+            'p50 / max',
+            `${ms(r.killToReadyMs.p50)} / ${ms(r.killToReadyMs.max)} ms`,
+            `${ms(r.spawnToReadyMs.p50)} / ${ms(r.spawnToReadyMs.max)} ms`,
+          ],
+        ],
+      ),
+    );
+  }
   if (report.query !== null) {
     const q = report.query;
     parts.push(
       '',
-      '## 4. Query throughput, one orders-api process',
+      '## 6. Query throughput, one orders-api process',
       '',
       markdownTable(
         [
@@ -362,7 +522,7 @@ export function renderMarkdown(report: BenchReport): string {
   if (report.fanout !== null) {
     parts.push(
       '',
-      '## 5. Subscription fan-out',
+      '## 7. Subscription fan-out',
       '',
       markdownTable(
         [
@@ -393,7 +553,7 @@ export function renderMarkdown(report: BenchReport): string {
   if (report.pglite !== null) {
     parts.push(
       '',
-      '## 6. Lifecycle on embedded PGlite, rising rates',
+      '## 8. Lifecycle on embedded PGlite, rising rates',
       '',
       lifecycleTable(report.pglite),
     );

@@ -1,15 +1,21 @@
 import type { BenchSettings } from '../config/bench-settings.js';
 import {
   GeneratorProcess,
+  cpuMicrosPerRequest,
   generatorCpuPercent,
   generatorScript,
   type GeneratorCpu,
 } from '../load/generator-process.js';
-import type { OpenLoopJob, OpenLoopReport } from '../load/open-loop.generator.js';
+import {
+  MAX_CONNECTIONS,
+  type OpenLoopJob,
+  type OpenLoopReport,
+} from '../load/open-loop.protocol.js';
 import { CpuMeter } from '../machine/process-usage.js';
 import { graphqlUrl, queryGraphQL } from '../stack/bench-stack.js';
 import type { ServiceProcess } from '../stack/service-process.js';
 import { summarize, type LatencySummary } from '../stats/percentiles.js';
+import { auditOrders, mergeCounts, type ListedOrder, type OrderAudit } from './order-audit.js';
 import { highestHeld, nextRate } from '../stats/rate-schedule.js';
 
 export const OPEN_LOOP_GENERATOR = generatorScript<OpenLoopJob, OpenLoopReport>(
@@ -36,7 +42,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** How long to wait, after the load stops, for every order of a step to reach its final state. */
 const DRAIN_TIMEOUT_MS = 60_000;
 
-export interface LifecycleStep {
+/**
+ * One step at one rate. The read-back of its orders (found, finished, lost, doubled,
+ * unacknowledged) is the OrderAudit's, without its raw lags.
+ */
+export interface LifecycleStep extends Omit<OrderAudit, 'lagsMs' | 'completedInWindow'> {
   /** createOrder requests per second offered (open loop). */
   rate: number;
   held: boolean;
@@ -53,21 +63,26 @@ export interface LifecycleStep {
    * orders created in the measured window.
    */
   lagMs: LatencySummary;
-  /** Orders of the step found in the database, by final status. */
-  orders: number;
-  delivered: number;
-  cancelled: number;
-  /** Not in a final state when the drain timed out: lost work. */
-  unfinished: number;
-  /** History other than CREATED, CONFIRMED, DELIVERED (or CREATED, CANCELLED): lost or doubled. */
-  badHistory: number;
-  /** Orders whose creation was acknowledged but that are not in the database. */
-  missing: number;
+  /** Errors: every answer that was neither an order nor a coded refusal. */
   failedRequests: number;
   failures: Record<string, number>;
+  /** createOrders refused by admission control (503, Retry-After, SERVICE_OVERLOADED). */
+  refused: number;
+  /** Refusals per second over the measured window. */
+  refusedPerSecond: number;
+  /** Refusal latency, from when each request was due. */
+  refusalLatencyMs: LatencySummary;
   /** Percent of one core over the measured window; database is null when it is in-process. */
   cpu: { ordersApi: number; paymentsApi: number; database: number | null; generator: number };
+  /** The load generators' CPU per request they sent, in microseconds. */
+  generatorMicrosPerRequest: number;
   generatorMaxSendLagMs: number;
+  /**
+   * Most requests unanswered at once, over the generators, and how many connections they may
+   * open: at the limit, requests waited for a connection and their latency includes that wait.
+   */
+  generatorMaxInFlight: number;
+  generatorConnections: number;
 }
 
 export interface LifecycleResult {
@@ -90,23 +105,12 @@ export interface LifecycleTarget {
   databasePids: (() => Promise<number[]>) | null;
 }
 
-interface ListedOrder {
-  id: string;
-  createdAt: string;
-  history: { from: string | null; to: string; at: string }[];
-}
-
 const PAGE_QUERY = `query Page($after: String) {
   orders(first: 100, after: $after) {
     edges { node { id createdAt history { from to at } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
-
-const EXPECTED_HISTORIES = [
-  '-CREATED,CREATED-CONFIRMED,CONFIRMED-DELIVERED',
-  '-CREATED,CREATED-CANCELLED',
-];
 
 /**
  * Scenarios 2 and 3: open-loop createOrder at rising rates. Each step runs a warm-up and a
@@ -131,7 +135,7 @@ export async function runLifecycleThroughput(
       log(`${target.backend}: time budget of ${budgetS} s spent; not trying ${rate}/s`);
       break;
     }
-    const { step, someOrderId } = await runStep(settings, target, rate);
+    const { step, someOrderId } = await runLoadStep(settings, target, rate);
     sampleOrderId ??= someOrderId;
     steps.push(step);
     tried.push({ rate, held: step.held });
@@ -152,7 +156,12 @@ export async function runLifecycleThroughput(
   };
 }
 
-async function runStep(
+/**
+ * One step of open-loop createOrder at `rate`: warm-up, measured window, then every order of
+ * the step read back through the API once the step's work has settled. `held` says whether the
+ * stack took the whole rate (the lifecycle's criterion; the overload scenario judges by its own).
+ */
+export async function runLoadStep(
   settings: BenchSettings,
   target: LifecycleTarget,
   rate: number,
@@ -210,42 +219,17 @@ async function runStep(
     await Promise.all(generators.map((g) => g.close()));
   }
 
-  await waitForDrain(url, stepStart);
-  const listed = await listOrdersSince(url, stepStart);
-  const acknowledged = new Set(reports.flatMap((r) => r.ids));
-  const found = new Set(listed.map((o) => o.id));
-  let unfinished = 0;
-  let badHistory = 0;
-  let delivered = 0;
-  let cancelled = 0;
-  let completedInWindow = 0;
-  const lags: number[] = [];
-  for (const order of listed) {
-    const last = order.history[order.history.length - 1];
-    if (last === undefined || (last.to !== 'DELIVERED' && last.to !== 'CANCELLED')) {
-      unfinished++;
-      continue;
-    }
-    const shape = order.history.map((h) => `${h.from ?? ''}-${h.to}`).join(',');
-    if (!EXPECTED_HISTORIES.includes(shape)) badHistory++;
-    if (last.to === 'DELIVERED') delivered++;
-    else cancelled++;
-    const finalAt = Date.parse(last.at);
-    const createdAt = Date.parse(order.createdAt);
-    // Warm-up orders must finish too (lost is lost), but their timing is the cold start's.
-    if (createdAt >= measureStart) lags.push(finalAt - createdAt);
-    if (finalAt >= measureStart && finalAt < measureEnd) completedInWindow++;
-  }
-  const failures: Record<string, number> = {};
-  for (const report of reports) {
-    for (const [reason, count] of Object.entries(report.failures)) {
-      failures[reason] = (failures[reason] ?? 0) + count;
-    }
-  }
+  const listed = await readBackSince(url, stepStart);
+  const audit = auditOrders(listed, new Set(reports.flatMap((r) => r.ids)), {
+    start: measureStart,
+    end: measureEnd,
+  });
+  const { lagsMs: _lags, completedInWindow, ...found } = audit;
+  const { unfinished, badHistory, missing } = found;
   const failedRequests = reports.reduce((sum, r) => sum + r.failed, 0);
-  const missing = [...acknowledged].filter((id) => !found.has(id)).length;
+  const refused = reports.reduce((sum, r) => sum + r.refused, 0);
   const createdPerSecond = reports.reduce((sum, r) => sum + r.measuredOk, 0) / settings.durationS;
-  const lagMs = summarize(lags);
+  const lagMs = summarize(audit.lagsMs);
   const createLatencyMs = summarize(reports.flatMap((r) => [...r.latenciesMs]));
 
   const shortfalls: string[] = [];
@@ -253,6 +237,7 @@ async function runStep(
     shortfalls.push(`only ${createdPerSecond.toFixed(0)}/s created`);
   }
   if (failedRequests > 0) shortfalls.push(`${failedRequests} requests failed`);
+  if (refused > 0) shortfalls.push(`${refused} refused as overload`);
   if (unfinished > 0) shortfalls.push(`${unfinished} orders unfinished`);
   if (badHistory > 0) shortfalls.push(`${badHistory} bad histories`);
   if (missing > 0) shortfalls.push(`${missing} acknowledged orders missing`);
@@ -268,21 +253,25 @@ async function runStep(
     completedPerSecond: completedInWindow / settings.durationS,
     createLatencyMs,
     lagMs,
-    orders: listed.length,
-    delivered,
-    cancelled,
-    unfinished,
-    badHistory,
-    missing,
+    ...found,
     failedRequests,
-    failures,
+    failures: mergeCounts(reports.map((r) => r.failures)),
+    refused,
+    refusedPerSecond: reports.reduce((sum, r) => sum + r.measuredRefused, 0) / settings.durationS,
+    refusalLatencyMs: summarize(reports.flatMap((r) => [...r.refusalLatenciesMs])),
     cpu: {
       ordersApi: services.percent(),
       paymentsApi: payments.percent(),
       database: target.databasePids === null ? null : database.percent(),
       generator: generatorCpuPercent(cpus),
     },
+    generatorMicrosPerRequest: cpuMicrosPerRequest(
+      cpus,
+      reports.reduce((sum, r) => sum + r.scheduled, 0),
+    ),
     generatorMaxSendLagMs: Math.max(...reports.map((r) => r.maxSendLagMs)),
+    generatorMaxInFlight: reports.reduce((sum, r) => sum + r.maxInFlight, 0),
+    generatorConnections: MAX_CONNECTIONS * reports.length,
   };
   const someOrderId = listed.find((o) => o.history.length === 3)?.id ?? null;
   return { step, someOrderId };
@@ -311,8 +300,12 @@ export async function waitForDrain(
   }
 }
 
-/** Every order created at or after `since`, newest first, read through the public API. */
-async function listOrdersSince(url: string, since: number): Promise<ListedOrder[]> {
+/**
+ * Every order created at or after `since`, newest first, read through the public API once
+ * none of them is still on its way (see waitForDrain).
+ */
+export async function readBackSince(url: string, since: number): Promise<ListedOrder[]> {
+  await waitForDrain(url, since);
   const found: ListedOrder[] = [];
   let after: string | null = null;
   for (;;) {

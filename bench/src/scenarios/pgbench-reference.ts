@@ -19,9 +19,14 @@ export interface PgbenchRun {
   generatorCpuPercent: number;
 }
 
+/** How pgbench sends the statements: prepared once per connection, as the services do. */
+export const PGBENCH_PROTOCOL = 'prepared';
+
 export interface PgbenchResult {
   pgbench: string | null;
   version: string | null;
+  /** pgbench's query mode (-M). */
+  protocol: string;
   /** Why the reference could not be measured, when it could not. */
   skipped: string | null;
   runs: PgbenchRun[];
@@ -104,6 +109,7 @@ export async function runPgbenchReference(
     return {
       pgbench: null,
       version: null,
+      protocol: PGBENCH_PROTOCOL,
       skipped: 'pgbench not found: install postgresql-contrib (Debian/Ubuntu) or set BENCH_PGBENCH',
       runs: [],
       best: null,
@@ -115,7 +121,10 @@ export async function runPgbenchReference(
   const cores = availableParallelism();
   const args = (clients: number, seconds: number) => [
     '--no-vacuum',
-    '--protocol=extended',
+    `--protocol=${PGBENCH_PROTOCOL}`,
+    // Where each client starts reading the transition log: its beginning.
+    '--define=log_xid=0',
+    '--define=log_position=0',
     `--file=${PGBENCH_SCRIPT}`,
     `--client=${clients}`,
     `--jobs=${Math.min(clients, cores)}`,
@@ -147,7 +156,15 @@ export async function runPgbenchReference(
     (top, run) => (top === null || run.tps > top.tps ? run : top),
     null,
   );
-  return { pgbench, version, skipped: null, runs, best, check: await checkLifecycles(databaseUrl) };
+  return {
+    pgbench,
+    version,
+    protocol: PGBENCH_PROTOCOL,
+    skipped: null,
+    runs,
+    best,
+    check: await checkLifecycles(databaseUrl),
+  };
 }
 
 /** Every order pgbench made went through the whole lifecycle exactly once. */

@@ -125,14 +125,10 @@ async function runStep(
   try {
     for (let i = 0; i < processCount; i++) {
       servers.push(
-        await startOrdersApi(
-          settings,
-          place,
-          payments,
-          profilesDir,
-          { DELIVERY_DELAY_SECONDS: '3600' },
-          `orders-api-${i}`,
-        ),
+        await startOrdersApi(settings, place, payments, profilesDir, {
+          env: { DELIVERY_DELAY_SECONDS: '3600' },
+          name: `orders-api-${i}`,
+        }),
       );
     }
     const first = servers[0];

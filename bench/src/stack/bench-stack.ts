@@ -14,14 +14,30 @@ function profilingArgs(settings: BenchSettings, profilesDir: string): string[] {
   return settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profilesDir}`] : [];
 }
 
-/** Environment both services run with: as deployed (production), logging only warnings. */
+/**
+ * The settings both services run with, beyond their defaults: as deployed (production), logging
+ * only warnings. Metrics stay on, as in production (recorded on every request, `/metrics`
+ * served but not scraped); written out so a change of default cannot change what is measured.
+ */
+const COMMON_SETTINGS = {
+  NODE_ENV: 'production',
+  // Per-request info logs would be measured as part of the service; warnings still show.
+  LOG_LEVEL: 'warn',
+  METRICS_ENABLED: 'true',
+} as const;
+
 function commonEnv(settings: BenchSettings): Record<string, string> {
+  return { ...settings.baseEnv, ...COMMON_SETTINGS, PAYMENTS_API_TOKEN: BENCH_PAYMENTS_TOKEN };
+}
+
+/** What the services run with, for the results: the variables the bench sets, and the rest. */
+export function serviceSettings(settings: BenchSettings): Record<string, unknown> {
   return {
-    ...settings.baseEnv,
-    NODE_ENV: 'production',
-    // Per-request info logs would be measured as part of the service; warnings still show.
-    LOG_LEVEL: 'warn',
-    PAYMENTS_API_TOKEN: BENCH_PAYMENTS_TOKEN,
+    both: { ...COMMON_SETTINGS, PAYMENTS_API_TOKEN: '(a bench token)' },
+    'payments-api': { PAYMENT_LATENCY_MS: '0' },
+    'orders-api': { DELIVERY_DELAY_SECONDS: String(settings.deliveryDelayS) },
+    others:
+      'at their defaults (the repository README lists them): no OTLP export, no JWT checks, admission control on with its ADMISSION_* defaults',
   };
 }
 
@@ -49,16 +65,24 @@ export async function startPaymentsApi(
   });
 }
 
-/** orders-api on its own port, talking to `payments`; `extra` overrides its defaults. */
+export interface OrdersApiOptions {
+  /** Settings that override the bench's. */
+  env?: Record<string, string>;
+  /** For messages, when several run. */
+  name?: string;
+  /** A port to listen on (e.g. the one of a process it replaces); a free one by default. */
+  port?: number;
+}
+
+/** orders-api on its own port, talking to `payments`. */
 export async function startOrdersApi(
   settings: BenchSettings,
   place: DataPlace,
   payments: ServiceProcess,
   profilesDir: string,
-  extra: Record<string, string> = {},
-  name = 'orders-api',
+  { env = {}, name = 'orders-api', port: given }: OrdersApiOptions = {},
 ): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = given ?? (await freePort());
   return ServiceProcess.start({
     name,
     packageDir: ORDERS_API_DIR,
@@ -73,7 +97,7 @@ export async function startOrdersApi(
       ...('url' in place
         ? { ORDERS_DATABASE_URL: place.url }
         : { ORDERS_DATA_DIR: join(place.dataDir, 'orders') }),
-      ...extra,
+      ...env,
     },
   });
 }
