@@ -1,4 +1,5 @@
 // `pnpm build`: dist/main.js, which production runs as `node dist/main.js`.
-import { bundleService } from '@oms/build';
+import { bundleService, PINO_WITHOUT_TRANSPORTS } from '@oms/build';
 
-if ((await bundleService(import.meta.dirname)).length > 0) process.exitCode = 1;
+const errors = await bundleService(import.meta.dirname, { selfLocating: PINO_WITHOUT_TRANSPORTS });
+if (errors.length > 0) process.exitCode = 1;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +33,40 @@ async function servicePackage(
   return folder;
 }
 
+/** The files of an installed npm package: its package.json (`name` and `manifest`) and `files`. */
+function npmPackage(
+  name: string,
+  manifest: Record<string, unknown>,
+  files: Record<string, string>,
+): Record<string, string> {
+  const all: Record<string, string> = {
+    'package.json': JSON.stringify({ name, ...manifest }),
+    ...files,
+  };
+  return Object.fromEntries(
+    Object.entries(all).map(([path, text]) => [`node_modules/${name}/${path}`, text]),
+  );
+}
+
+/** A service whose `src/main.ts` is `main` and that inlines one npm package, `name`. */
+function serviceInlining(
+  name: string,
+  manifest: Record<string, unknown>,
+  files: Record<string, string>,
+  main: string,
+): Promise<string> {
+  return servicePackage(
+    { devDependencies: { [name]: '^1.0.0' } },
+    { ...npmPackage(name, manifest, files), 'src/main.ts': main },
+  );
+}
+
+/** Runs the bundle in `folder` with Node; what it printed, trimmed. */
+async function runBundle(folder: string): Promise<string> {
+  const { stdout } = await run(process.execPath, [join(folder, 'dist/main.js')]);
+  return stdout.trim();
+}
+
 describe('bundleService', () => {
   it('resolves import.meta.url of a nested module as from its source file', async () => {
     const folder = await servicePackage(
@@ -46,8 +80,7 @@ describe('bundleService', () => {
       },
     );
     expect(await bundleService(folder)).toEqual([]);
-    const { stdout } = await run(process.execPath, [join(folder, 'dist/main.js')]);
-    expect(stdout.trim()).toBe(join(folder, '.data'));
+    expect(await runBundle(folder)).toBe(join(folder, '.data'));
     await expect(readFile(join(folder, 'dist/main.js.map'), 'utf8')).resolves.toContain('paths.ts');
   });
 
@@ -64,8 +97,7 @@ describe('bundleService', () => {
       },
     );
     expect(await bundleService(folder)).toEqual([]);
-    const { stdout } = await run(process.execPath, [join(folder, 'dist/main.js')]);
-    expect(stdout.trim()).toBe('ID:id true true');
+    expect(await runBundle(folder)).toBe('ID:id true true');
   });
 
   it('leaves a declared npm dependency to node_modules', async () => {
@@ -86,7 +118,7 @@ describe('bundleService', () => {
     );
     const errors = await bundleService(folder);
     expect(errors).toEqual([
-      "src/main.ts imports left-pad, which is not in fixture's dependencies, so dist/main.js could not load it in production",
+      'src/main.ts imports left-pad, which fixture does not declare: list it in devDependencies to inline it into dist/main.js, or in dependencies to load it from node_modules',
     ]);
   });
 
@@ -110,5 +142,200 @@ describe('bundleService', () => {
     expect(errors[0]).toBe(
       'src/main.ts: only import.meta.url keeps its meaning in the bundle; derive paths from it',
     );
+  });
+
+  it('inlines a devDependency, CommonJS included, so the bundle runs without node_modules', async () => {
+    const folder = await serviceInlining(
+      'shout',
+      { main: 'index.js' },
+      {
+        'index.js':
+          "const { sep } = require('node:path');\nmodule.exports = (text) => text.toUpperCase() + sep;\n",
+      },
+      "import shout from 'shout';\nconsole.log(shout('hi'));\n",
+    );
+    expect(await bundleService(folder)).toEqual([]);
+    await rm(join(folder, 'node_modules'), { recursive: true });
+    expect(await runBundle(folder)).toBe('HI/');
+  });
+
+  it('leaves a runtime dependency to node_modules when an inlined package imports it', async () => {
+    const folder = await servicePackage(
+      { dependencies: { engine: '^1.0.0' }, devDependencies: { driver: '^1.0.0' } },
+      {
+        ...npmPackage(
+          'engine',
+          { type: 'module' },
+          {
+            'index.js': "export const engine = 'from node_modules';\n",
+          },
+        ),
+        ...npmPackage(
+          'driver',
+          { type: 'module' },
+          {
+            'index.js':
+              "import { engine } from 'engine';\nexport const drive = () => `driven ${engine}`;\n",
+          },
+        ),
+        'src/main.ts': "import { drive } from 'driver';\nconsole.log(drive());\n",
+      },
+    );
+    expect(await bundleService(folder)).toEqual([]);
+    expect(await readFile(join(folder, 'dist/main.js'), 'utf8')).toMatch(/from "engine"/);
+    await rm(join(folder, 'node_modules/driver'), { recursive: true });
+    expect(await runBundle(folder)).toBe('driven from node_modules');
+  });
+
+  it('evaluates a dynamically imported module when imported, its import.meta.url as from source', async () => {
+    const folder = await servicePackage(
+      {},
+      {
+        'src/main.ts':
+          "console.log('before');\nconst { dataDir } = await import('./lazy/deep/paths.js');\nconsole.log(dataDir);\n",
+        'src/lazy/deep/paths.ts':
+          "import { fileURLToPath } from 'node:url';\n" +
+          "console.log('loaded');\n" +
+          "export const dataDir = fileURLToPath(new URL('../../../.data', import.meta.url));\n",
+      },
+    );
+    expect(await bundleService(folder)).toEqual([]);
+    expect((await readdir(join(folder, 'dist'))).sort()).toEqual(['main.js', 'main.js.map']);
+    expect((await runBundle(folder)).split('\n')).toEqual([
+      'before',
+      'loaded',
+      join(folder, '.data'),
+    ]);
+  });
+
+  it('gives a dynamic import of a CommonJS package its named exports, as Node does', async () => {
+    const folder = await serviceInlining(
+      'exporter',
+      { main: 'index.js' },
+      {
+        'index.js':
+          "Object.defineProperty(exports, '__esModule', { value: true });\nexports.Exporter = class Exporter {};\n",
+      },
+      "const { Exporter } = await import('exporter');\nconsole.log(typeof Exporter);\n",
+    );
+    expect(await bundleService(folder)).toEqual([]);
+    expect(await runBundle(folder)).toBe('function');
+  });
+
+  it('leaves an optional peer that is not installed to fail only when used, as from node_modules', async () => {
+    const host = (peerDependenciesMeta: object) => ({
+      ...npmPackage(
+        'host',
+        { type: 'module', peerDependencies: { absent: '*' }, peerDependenciesMeta },
+        {
+          // Unguarded, as type-graphql imports class-validator: only the call fails.
+          'index.js':
+            "export async function load() {\n  await import('absent');\n  return 'loaded';\n}\n",
+        },
+      ),
+      'src/main.ts':
+        "import { load } from 'host';\nconsole.log(await load().catch(() => 'not installed'));\n",
+    });
+    const optional = await servicePackage(
+      { devDependencies: { host: '^1.0.0' } },
+      host({ absent: { optional: true } }),
+    );
+    expect(await bundleService(optional)).toEqual([]);
+    expect(await runBundle(optional)).toBe('not installed');
+
+    const required = await servicePackage({ devDependencies: { host: '^1.0.0' } }, host({}));
+    expect(await bundleService(required)).toEqual([expect.stringContaining('"absent"')]);
+  });
+
+  it('inlines a package with a CommonJS main and an ES module field once, however it is imported', async () => {
+    const folder = await servicePackage(
+      { devDependencies: { dual: '^1.0.0', user: '^1.0.0' } },
+      {
+        ...npmPackage(
+          'dual',
+          { main: 'index.js', module: 'index.mjs' },
+          {
+            'index.js': 'exports.copy = Symbol("main");\n',
+            'index.mjs': 'export const copy = Symbol("module");\n',
+          },
+        ),
+        ...npmPackage(
+          'user',
+          { main: 'index.js' },
+          {
+            'index.js': "exports.copy = require('dual').copy;\n",
+          },
+        ),
+        'src/main.ts':
+          "import { copy } from 'dual';\nimport user from 'user';\nconsole.log(copy === user.copy, copy.description);\n",
+      },
+    );
+    expect(await bundleService(folder)).toEqual([]);
+    expect(await runBundle(folder)).toBe('true main');
+  });
+
+  it('refuses inlined npm code that finds files by its own folder, unless told why that is harmless', async () => {
+    const files = {
+      ...npmPackage(
+        'finder',
+        { main: 'lib/find.js' },
+        {
+          'lib/find.js':
+            "module.exports = () => require('node:path').join(__dirname, 'data.txt');\n",
+        },
+      ),
+      ...npmPackage(
+        'talker',
+        { main: 'index.js' },
+        {
+          // Only a comment names it: no use to acknowledge.
+          'index.js': '// unlike __dirname, this is constant\nmodule.exports = 1;\n',
+        },
+      ),
+      'src/main.ts':
+        "import find from 'finder';\nimport talker from 'talker';\nconsole.log(find, talker);\n",
+    };
+    const manifest = { devDependencies: { finder: '^1.0.0', talker: '^1.0.0' } };
+    expect(await bundleService(await servicePackage(manifest, files))).toEqual([
+      'finder uses __dirname (lib/find.js), which in the bundle would not name its own folder: list finder in dependencies to load it from node_modules, or, if that code never runs or copes, name it in selfLocating with the reason',
+    ]);
+    const told = await servicePackage(manifest, files);
+    expect(await bundleService(told, { selfLocating: { finder: 'never called' } })).toEqual([]);
+    expect(
+      await bundleService(told, { selfLocating: { finder: 'never called', talker: 'stale' } }),
+    ).toEqual([
+      'selfLocating names talker, but no inlined code of it locates itself: remove the entry',
+    ]);
+  });
+
+  it('refuses a native addon in an inlined package', async () => {
+    const folder = await serviceInlining(
+      'native',
+      { main: 'index.js' },
+      {
+        'index.js': "module.exports = require('./binding.node');\n",
+        'binding.node': 'not really machine code',
+      },
+      "import native from 'native';\nconsole.log(native);\n",
+    );
+    expect(await bundleService(folder)).toEqual([
+      'native loads a native addon (node_modules/native/binding.node), which cannot be inlined: list native in dependencies',
+    ]);
+  });
+
+  it('refuses a class of ours that the bundle would rename, and writes nothing', async () => {
+    const folder = await serviceInlining(
+      'shop',
+      { type: 'module' },
+      {
+        'index.js':
+          'export class Order {}\nexport const theirs = () => new Order().constructor.name;\n',
+      },
+      "import { theirs } from 'shop';\nexport class Order {}\nconsole.log(Order.name, theirs());\n",
+    );
+    expect(await bundleService(folder)).toEqual([
+      'src/main.ts: class Order is named Order2 in the bundle, because an inlined module declares a Order too, and its name may be read at run time (type-graphql, error logs): rename ours, or name it explicitly where the name is read',
+    ]);
+    await expect(readdir(join(folder, 'dist'))).rejects.toThrow(/ENOENT/);
   });
 });
