@@ -1,6 +1,12 @@
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { OperationPipeline } from '../graphql/operation-pipeline.js';
@@ -28,6 +34,13 @@ export async function startApollo(
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // Apollo's landing page loads its IDE from a CDN; browsers get the bundled one instead.
       ApolloServerPluginLandingPageDisabled(),
+      // Installed by default, the cache-control plugin wraps every field's resolver to compute
+      // cache hints that nothing here reads (responses are never cached).
+      ApolloServerPluginCacheControlDisabled(),
+      // Nothing is reported to Apollo's cloud, whatever the environment says.
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
       {
         serverWillStart() {
           return Promise.resolve({ drainServer: onDrain });
