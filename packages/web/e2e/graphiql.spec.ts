@@ -12,21 +12,28 @@ test.describe('GraphQL IDE', () => {
     const editor = page.locator('.graphiql-query-editor');
     await expect(editor).toBeVisible();
 
+    // Monaco mounts after the editor's frame is visible; the default query's tab shows once it
+    // has, and keystrokes sent before then go nowhere.
+    const operations = page.getByRole('tablist', { name: 'Select active operation' });
+    await expect(operations.getByRole('tab', { name: 'RecentOrders' })).toBeVisible({
+      timeout: 20_000,
+    });
     // Replaces the default query; inserted, not typed, so the editor's auto-closing of
-    // brackets and quotes does not double them.
-    await editor.click();
-    await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.press('Delete');
-    await page.keyboard.insertText(
-      `query OrderById { order(id: "${order.id}") { id status total cancellationReason } }`,
-    );
-    // The IDE reads the editor shortly after each change; its tab takes the operation's name
-    // once it has, and only then does "Execute query" run this operation.
-    await expect(
-      page
-        .getByRole('tablist', { name: 'Select active operation' })
-        .getByRole('tab', { name: 'OrderById' }),
-    ).toBeVisible();
+    // brackets and quotes does not double them. The IDE reads the editor shortly after each
+    // change; its tab takes the operation's name once it has, and only then does "Execute
+    // query" run this operation. Replacing is idempotent, so a replacement the editor missed
+    // (focus still moving on a loaded machine) is simply made again.
+    await expect(async () => {
+      await editor.click();
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(
+        `query OrderById { order(id: "${order.id}") { id status total cancellationReason } }`,
+      );
+      await expect(operations.getByRole('tab', { name: 'OrderById' })).toBeVisible({
+        timeout: 3_000,
+      });
+    }).toPass({ timeout: 25_000 });
     await run.click();
 
     const response = page.locator('.graphiql-response');

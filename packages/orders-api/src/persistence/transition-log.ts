@@ -1,11 +1,9 @@
 import type { OrderStatus } from '@oms/order-lifecycle';
+import type { EventPosition } from '../domain/event-cursor.js';
 import { toDate, type SqlClient } from './sql.js';
 
-/** A place in the transition log: the writing transaction's id and the row's position in it. */
-export interface LogPosition {
-  xid: string;
-  position: string;
-}
+/** A place in the transition log; its public form is the event cursor. */
+export type LogPosition = EventPosition;
 
 /** A committed transition, as the log gives it. */
 export interface LogEntry {
