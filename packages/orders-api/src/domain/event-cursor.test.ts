@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareEventPositions, decodeEventCursor, encodeEventCursor } from './event-cursor.js';
 import { encodeCursor } from './order-cursor.js';
+import { OrderError } from './order-errors.js';
 
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String);
 const position = fc.record({ xid: u64, position: u64 });
@@ -38,12 +39,15 @@ describe('event cursors', () => {
       `EV1_${'0'.repeat(32)}`,
       pageCursor,
     ]) {
-      expect(() => decodeEventCursor(bad, 'after')).toThrow(
-        expect.objectContaining({
-          code: 'BAD_USER_INPUT',
-          details: expect.objectContaining({ field: 'after' }),
-        }),
-      );
+      let refused: unknown;
+      try {
+        decodeEventCursor(bad, 'after');
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toBeInstanceOf(OrderError);
+      expect((refused as OrderError).code).toBe('BAD_USER_INPUT');
+      expect((refused as OrderError).details['field']).toBe('after');
     }
   });
 });
