@@ -21,6 +21,7 @@ describe('bench settings', () => {
       'restart',
       'query',
       'fanout',
+      'resume',
       'pglite',
     ]);
     expect(settings).toMatchObject({
@@ -28,6 +29,8 @@ describe('bench settings', () => {
       overloadBaseRate: undefined,
       restarts: 5,
       restartRate: undefined,
+      resumeSubscribers: 1000,
+      resumeIntervalS: 3,
     });
   });
 

@@ -63,6 +63,7 @@ function body(overrides: Partial<ReportBody>): ReportBody {
     restart: null,
     query: null,
     fanout: null,
+    resume: null,
     pglite: null,
     errors: [],
     ...overrides,

@@ -19,7 +19,7 @@ type Documents = {
     "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderDocument,
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      ...OrderFields\n    }\n  }\n": typeof types.CreateOrderDocument,
     "\n  mutation CancelOrder($id: ID!, $reason: String) {\n    cancelOrder(id: $id, reason: $reason) {\n      ...OrderFields\n    }\n  }\n": typeof types.CancelOrderDocument,
-    "\n  subscription OrderUpdated($id: ID) {\n    orderUpdated(id: $id) {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderUpdatedDocument,
+    "\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n": typeof types.OrderEventsDocument,
 };
 const documents: Documents = {
     "\n  fragment OrderFields on Order {\n    id\n    status\n    total\n    currency\n    createdAt\n    updatedAt\n    cancellationReason\n    items {\n      sku\n      name\n      quantity\n      unitPrice\n    }\n    history {\n      from\n      to\n      at\n      reason\n    }\n  }\n": types.OrderFieldsFragmentDoc,
@@ -27,7 +27,7 @@ const documents: Documents = {
     "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": types.OrderDocument,
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      ...OrderFields\n    }\n  }\n": types.CreateOrderDocument,
     "\n  mutation CancelOrder($id: ID!, $reason: String) {\n    cancelOrder(id: $id, reason: $reason) {\n      ...OrderFields\n    }\n  }\n": types.CancelOrderDocument,
-    "\n  subscription OrderUpdated($id: ID) {\n    orderUpdated(id: $id) {\n      ...OrderFields\n    }\n  }\n": types.OrderUpdatedDocument,
+    "\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n": types.OrderEventsDocument,
 };
 
 /**
@@ -67,7 +67,7 @@ export function graphql(source: "\n  mutation CancelOrder($id: ID!, $reason: Str
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription OrderUpdated($id: ID) {\n    orderUpdated(id: $id) {\n      ...OrderFields\n    }\n  }\n"): (typeof documents)["\n  subscription OrderUpdated($id: ID) {\n    orderUpdated(id: $id) {\n      ...OrderFields\n    }\n  }\n"];
+export function graphql(source: "\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
