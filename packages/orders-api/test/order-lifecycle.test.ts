@@ -100,17 +100,28 @@ describe('order lifecycle over GraphQL', () => {
 describe('subscribing to one order', () => {
   let stack: Stack;
   beforeAll(async () => {
-    // A slow payment leaves time to subscribe between create and confirm.
+    // A slow payment leaves time to subscribe between create and confirm, also on a loaded
+    // machine where the event stream lags behind the commits.
     stack = await Stack.start({
-      payments: { PAYMENT_LATENCY_MS: '600' },
+      payments: { PAYMENT_LATENCY_MS: '1500' },
       orders: { DELIVERY_DELAY_SECONDS: '0.5' },
     });
   });
   afterAll(() => stack.close());
 
   it('sees that order only, through CONFIRMED and DELIVERED', async () => {
+    const firehose = stack.subscribe<Updated>(ALL_ORDERS);
+    // Live once it sees an order created after it started (as in the test above).
+    const probe = await createOrder(stack, { paymentToken: 'tok_decline' });
+    await firehose.waitFor((e) => statusesOf(e, probe.id).length > 0);
     const order = await createOrder(stack);
     const other = await createOrder(stack);
+    // A subscription is live from when it is made: once the stream has published both
+    // creations, what it publishes next is after them, and `order`'s CREATED is not owed.
+    await firehose.waitFor(
+      (e) => statusesOf(e, order.id).length > 0 && statusesOf(e, other.id).length > 0,
+    );
+    firehose.stop();
     const sub = stack.subscribe<Updated>(ONE_ORDER, { id: order.id });
     const events = await sub.waitFor((e) => statusesOf(e, order.id).includes('DELIVERED'));
     expect(events.every((e) => e.orderUpdated.id === order.id)).toBe(true);
