@@ -38,6 +38,8 @@ const BIG_PAGE = `query { orders(first: 100) { edges { node { id status total hi
 interface SlowRequest {
   /** Sends the rest of the body. */
   finish(): void;
+  /** Settles once the server has begun the request (or the request failed). */
+  started: Promise<void>;
   /** The answer: HTTP status and body, or the network error. */
   answer: Promise<{ status: number; body: string } | { error: string }>;
 }
@@ -61,8 +63,9 @@ describe.skipIf(!serverUrl)('graceful shutdown on SIGTERM', () => {
       ordersEnv(db, via.urlFor(name), {
         DELIVERY_DELAY_SECONDS: '1',
         LOG_LEVEL: 'info',
-        // Calls take 1 to 1.5 s; none may time out (a timed-out call is cut off by its caller).
-        PAYMENT_TIMEOUT_MS: '5000',
+        // Calls take 1 to 1.5 s, longer on a loaded machine; none may time out (a timed-out
+        // call is cut off by its caller). Still well within the 20 s the stop is given.
+        PAYMENT_TIMEOUT_MS: '10000',
       });
     [payments, stopping, staying] = await Promise.all([
       startPaymentsApi(
@@ -127,7 +130,8 @@ describe.skipIf(!serverUrl)('graceful shutdown on SIGTERM', () => {
       slowRequest(stopping.port, { query: CREATE_ORDER, variables: { input: orderInput() } }),
       slowRequest(stopping.port, { query: BIG_PAGE }),
     ];
-    await pause(50);
+    // The process has read each one's headers (it said 100 Continue): begun, not merely queued.
+    await Promise.all(slow.map((r) => r.started));
 
     const inFlightAtSignal: RelayedCall[] = (relay?.inFlight() ?? []).filter(
       (c) => c.caller === 'stopping',
@@ -180,14 +184,18 @@ describe.skipIf(!serverUrl)('graceful shutdown on SIGTERM', () => {
 });
 
 /**
- * A POST to /graphql whose headers and first half of the body are sent now, the rest on
- * `finish()`: a request the server has begun reading, deterministically in flight. A fresh
+ * A POST to /graphql whose headers are sent now, the first half of the body once the server has
+ * begun it, the rest on `finish()`: a request the server is reading, deterministically in flight. A fresh
  * connection, so no idle keep-alive socket is involved.
  */
 function slowRequest(port: number, body: Record<string, unknown>): SlowRequest {
   const payload = Buffer.from(JSON.stringify(body));
   const half = Math.floor(payload.length / 2);
   let finish: () => void = () => undefined;
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
   const answer = new Promise<{ status: number; body: string } | { error: string }>((resolve) => {
     const req = request(
       {
@@ -196,7 +204,13 @@ function slowRequest(port: number, body: Record<string, unknown>): SlowRequest {
         method: 'POST',
         path: '/graphql',
         agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        // Node's server answers 100 Continue once it has parsed the headers: the sign that
+        // the request has begun there, rather than waiting in a socket backlog.
+        headers: {
+          'content-type': 'application/json',
+          'content-length': payload.length,
+          expect: '100-continue',
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -208,9 +222,13 @@ function slowRequest(port: number, body: Record<string, unknown>): SlowRequest {
     );
     req.on('error', (error) => {
       resolve({ error: String(error) });
+      markStarted();
+    });
+    req.on('continue', () => {
+      req.write(payload.subarray(0, half));
+      markStarted();
     });
     req.flushHeaders();
-    req.write(payload.subarray(0, half));
     finish = () => {
       req.end(payload.subarray(half));
     };
@@ -219,6 +237,7 @@ function slowRequest(port: number, body: Record<string, unknown>): SlowRequest {
     finish: () => {
       finish();
     },
+    started,
     answer,
   };
 }
