@@ -24,6 +24,7 @@ import { runPgbenchReference, type PgbenchResult } from './scenarios/pgbench-ref
 import { runQueryThroughput, type QueryResult } from './scenarios/query-throughput.js';
 import { runRestartTime, type RestartResult } from './scenarios/restart-time.js';
 import { runSubscriptionFanout, type FanoutResult } from './scenarios/subscription-fanout.js';
+import { runWebhookDelivery, type WebhooksResult } from './scenarios/webhook-delivery.js';
 import { BenchDatabases, migrateLikeTheServices } from './stack/bench-databases.js';
 import {
   graphqlUrl,
@@ -102,6 +103,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
   let query: QueryResult | null = null;
   let fanout: FanoutResult | null = null;
   let pglite: LifecycleResult | null = null;
+  let webhooks: WebhooksResult | null = null;
   try {
     if (wanted('pgbench')) {
       pgbench = await attempt('pgbench', async () => {
@@ -111,7 +113,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
       });
     }
 
-    const onPostgres = ['lifecycle', 'overload', 'restart', 'query', 'fanout'] as const;
+    const onPostgres = ['lifecycle', 'overload', 'restart', 'query', 'fanout', 'webhooks'] as const;
     if (onPostgres.some(wanted)) {
       const database = await databases.create();
       const place = { url: database.url };
@@ -195,6 +197,22 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
           });
           await stopOrders(service);
         }
+        if (wanted('webhooks')) {
+          // A fresh process and the highest rate the lifecycle held (or the overload base rate).
+          const rate =
+            lifecycle?.highestHeldRate ?? settings.overloadBaseRate ?? DEFAULT_RESTART_RATE;
+          const service = await startOrders();
+          log(`webhooks: one endpoint, a receiver answering 200, ${String(rate)} createOrders/s`);
+          webhooks = await attempt('webhooks', () =>
+            runWebhookDelivery(
+              settings,
+              { backend: 'postgres', orders: service, payments, databasePids },
+              rate,
+              log,
+            ),
+          );
+          await stopOrders(service);
+        }
         if (wanted('fanout')) {
           log('subscription fan-out');
           fanout = await attempt('fanout', () =>
@@ -274,6 +292,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
     query,
     fanout,
     pglite,
+    webhooks,
     errors,
   };
   const report: BenchReport = { ...body, targets: targetChecks(body), summary: buildSummary(body) };

@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'query',
   'fanout',
   'pglite',
+  'webhooks',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
