@@ -50,7 +50,10 @@ test.describe('webhooks', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     try {
       await page.goto('/orders');
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks' }).click();
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Webhooks' })
+        .click();
       await expect(page).toHaveURL(/\/webhooks$/);
       await expect(page.getByRole('heading', { level: 1, name: 'Webhooks' })).toBeVisible();
       await expect(page).toHaveTitle('Webhooks · Orders');
@@ -118,7 +121,9 @@ test.describe('webhooks', () => {
       await oldest.getByRole('button', { name: /Redeliver every event after this one/ }).focus();
       await page.keyboard.press('Enter');
       await expect(section.getByRole('status')).toHaveText(/events? queued again\./);
-      const queued = Number(/^(\d+)/.exec((await section.getByRole('status').textContent()) ?? '')?.[1]);
+      const queued = Number(
+        /^(\d+)/.exec((await section.getByRole('status').textContent()) ?? '')?.[1],
+      );
       expect(queued).toBeGreaterThanOrEqual(final.history.length - 1);
       await expect
         .poll(() => receiver.received.length - before, { timeout: 15_000 })
