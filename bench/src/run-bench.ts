@@ -201,7 +201,8 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
           // A fresh process and the highest rate the lifecycle held (or the overload base rate).
           const rate =
             lifecycle?.highestHeldRate ?? settings.overloadBaseRate ?? DEFAULT_RESTART_RATE;
-          const service = await startOrders();
+          // The receiver is on loopback, which production settings refuse to send to.
+          const service = await startOrders({ env: { WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' } });
           log(`webhooks: one endpoint, a receiver answering 200, ${String(rate)} createOrders/s`);
           webhooks = await attempt('webhooks', () =>
             runWebhookDelivery(

@@ -16,6 +16,8 @@ export interface WebhooksResult {
   events: number;
   /** From each transition (its time in the database) to the receiver reading the request. */
   lagMs: LatencySummary;
+  /** For comparison: from each order's creation to its final state, over the same orders. */
+  lifecycleLagMs: LatencySummary;
   received: number;
   /** Events that never arrived (within the settle timeout). */
   missed: number;
@@ -103,7 +105,8 @@ export async function runWebhookDelivery(
     }
     const missed = events - countExpected(receipts, expected);
     log(
-      `webhooks: ${String(arrived())} events arrived of ${String(events)}; missed ${String(missed)}, ` +
+      `webhooks: ${String(arrived())} events arrived of ${String(events)}; lag p50 ` +
+        `${String(summarize(lags).p50)} ms (lifecycle p50 ${String(step.lagMs.p50)} ms); missed ${String(missed)}, ` +
         `out of order ${String(outOfOrder)}, duplicated ${String(duplicated)}`,
     );
     return {
@@ -111,6 +114,7 @@ export async function runWebhookDelivery(
       orders: orders.length,
       events,
       lagMs: summarize(lags),
+      lifecycleLagMs: step.lagMs,
       received: mine.length,
       missed,
       duplicated,

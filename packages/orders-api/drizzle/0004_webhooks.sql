@@ -36,7 +36,7 @@ CREATE TABLE "webhook_endpoints" (
 	"secret" text NOT NULL,
 	"previous_secret" text,
 	"previous_secret_expires_at" timestamp (3) with time zone,
-	"consecutive_failures" integer DEFAULT 0 NOT NULL,
+	"failing_since" timestamp (3) with time zone,
 	"last_delivery_at" timestamp (3) with time zone,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL

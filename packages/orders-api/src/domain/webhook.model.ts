@@ -35,10 +35,7 @@ export interface WebhookDeliveryView {
 }
 
 /** The status an endpoint shows, from what is stored about it. */
-export function endpointStatus(
-  enabled: boolean,
-  consecutiveFailures: number,
-): WebhookEndpointStatus {
+export function endpointStatus(enabled: boolean, failing: boolean): WebhookEndpointStatus {
   if (!enabled) return 'DISABLED';
-  return consecutiveFailures > 0 ? 'FAILING' : 'HEALTHY';
+  return failing ? 'FAILING' : 'HEALTHY';
 }

@@ -168,8 +168,12 @@ export const webhookEndpoints = pgTable('webhook_endpoints', {
   /** The secret before the last rotation, still signing until it expires. */
   previousSecret: text('previous_secret'),
   previousSecretExpiresAt: ts('previous_secret_expires_at'),
-  /** Failed attempts since the last delivery: more than zero is FAILING. */
-  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  /** Set by the first failed attempt after a delivery, cleared by the next delivery: FAILING. */
+  failingSince: ts('failing_since'),
+  /**
+   * When a request to it was last answered 2xx, to within a second: written at most once a
+   * second, so that concurrent deliveries do not queue on this row's lock.
+   */
   lastDeliveryAt: ts('last_delivery_at'),
   createdAt: ts('created_at')
     .notNull()

@@ -177,7 +177,11 @@ export class WebhookQueue {
     }));
   }
 
-  /** Marks a claimed delivery DELIVERED and its endpoint healthy; false if no longer claimed. */
+  /**
+   * Marks a claimed delivery DELIVERED and its endpoint healthy; false if no longer claimed. The
+   * endpoint row is written only when that changes something (or a second has passed), since
+   * every concurrent delivery to the endpoint would otherwise wait for the one before to commit.
+   */
   async delivered(id: string, claimToken: string, statusCode: number): Promise<boolean> {
     const rows = await this.db.query(
       `with d as (
@@ -187,9 +191,13 @@ export class WebhookQueue {
          where id = $1 and claim_token = $2
          returning endpoint_id
        )
-       update webhook_endpoints e set consecutive_failures = 0, last_delivery_at = now()
-       from d where e.id = d.endpoint_id
-       returning 1`,
+       , e as (
+         update webhook_endpoints e set failing_since = null, last_delivery_at = now()
+         from d where e.id = d.endpoint_id
+           and (e.failing_since is not null or e.last_delivery_at is null
+                or e.last_delivery_at < now() - interval '1 second')
+       )
+       select 1 from d`,
       [id, claimToken, statusCode],
     );
     return rows.length > 0;
@@ -197,7 +205,7 @@ export class WebhookQueue {
 
   /**
    * Puts a failed attempt back for later, or marks it FAILED once retries would outlast the
-   * max age; the endpoint counts one more failure. Null when the claim was lost meanwhile.
+   * max age; the endpoint is FAILING from its first failure on. Null when the claim was lost.
    */
   async failed(attempt: FailedAttempt): Promise<'PENDING' | 'FAILED' | null> {
     const rows = await this.db.query<{ status: 'PENDING' | 'FAILED' }>(
@@ -216,8 +224,8 @@ export class WebhookQueue {
          returning endpoint_id, status::text as status
        ),
        e as (
-         update webhook_endpoints e set consecutive_failures = consecutive_failures + 1
-         from d where e.id = d.endpoint_id
+         update webhook_endpoints e set failing_since = now()
+         from d where e.id = d.endpoint_id and e.failing_since is null
        )
        select status from d`,
       [
@@ -245,7 +253,7 @@ export class WebhookQueue {
          returning endpoint_id
        )
        update webhook_endpoints e set enabled = false,
-              consecutive_failures = consecutive_failures + 1, updated_at = now()
+              failing_since = coalesce(e.failing_since, now()), updated_at = now()
        from d where e.id = d.endpoint_id
        returning 1`,
       [id, claimToken, statusCode, error],

@@ -14,7 +14,7 @@ import type {
 import { toDate, type SqlClient } from './sql.js';
 
 /** An endpoint's columns as the API shows them: never its secrets. */
-const ENDPOINT = `id, url, description, events::text[] as events, enabled, consecutive_failures,
+const ENDPOINT = `id, url, description, events::text[] as events, enabled, failing_since,
   created_at, last_delivery_at`;
 
 interface EndpointRow {
@@ -23,7 +23,7 @@ interface EndpointRow {
   description: string | null;
   events: OrderStatus[] | null;
   enabled: boolean;
-  consecutive_failures: number;
+  failing_since: Date | string | null;
   created_at: Date | string;
   last_delivery_at: Date | string | null;
 }
@@ -194,7 +194,7 @@ function endpointOf(row: EndpointRow): WebhookEndpointView {
     description: row.description,
     events: row.events,
     enabled: row.enabled,
-    status: endpointStatus(row.enabled, row.consecutive_failures),
+    status: endpointStatus(row.enabled, row.failing_since !== null),
     createdAt: toDate(row.created_at),
     lastDeliveryAt: row.last_delivery_at === null ? null : toDate(row.last_delivery_at),
   };

@@ -34,7 +34,9 @@ export async function resolveDestination(url: URL, allowPrivate: boolean): Promi
   }
   for (const { address } of addresses) {
     const refusal = addressRefusal(address);
-    if (refusal !== null) return { kind: 'refused', reason: `${host}: ${refusal}` };
+    if (refusal !== null) {
+      return { kind: 'refused', reason: address === host ? refusal : `${host}: ${refusal}` };
+    }
   }
   const first = addresses[0];
   if (first === undefined) return { kind: 'unresolved', reason: `${host} has no address` };

@@ -32,7 +32,11 @@ export interface WebhookSenderObservability {
 
 /** Longest wait between two attempts. */
 export const RETRY_CAP_MS = 3_600_000;
-const MIN_IDLE_MS = 10;
+/**
+ * Shortest sleep when something is due but was not claimable: held by another process, or an
+ * order's later event waiting for its earlier one (whose settling here wakes the loop anyway).
+ */
+const MIN_IDLE_MS = 50;
 const WAKE_WINDOW_MS = 5;
 const ERROR_EXCERPT = 200;
 
