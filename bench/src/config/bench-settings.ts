@@ -7,9 +7,9 @@ export const SCENARIOS = [
   'overload',
   'restart',
   'query',
+  'webhooks',
   'fanout',
   'pglite',
-  'webhooks',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
