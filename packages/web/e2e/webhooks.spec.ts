@@ -96,8 +96,10 @@ test.describe('webhooks', () => {
       const order = await api.createOrder({ paymentToken: 'tok_approve' });
       const row = section.getByRole('row').filter({ hasText: order.id });
       await expect(section.getByText('Failing')).toBeVisible({ timeout: 15_000 });
-      await expect(row.first()).toContainText('HTTP 500: receiver down for a test');
-      await expect(row.first()).toContainText('Pending');
+      // Newest first: the last row is the order's first event, the one being tried (its later
+      // events wait behind it, PENDING with no attempt).
+      await expect(row.last()).toContainText('HTTP 500: receiver down for a test');
+      await expect(row.last()).toContainText('Pending');
       await saveScreenshot('webhook-failing');
 
       // Back: everything the order went through arrives, in order.
