@@ -22,6 +22,7 @@ import {
 import { overloadBase, runOverload, type OverloadResult } from './scenarios/overload.js';
 import { runPgbenchReference, type PgbenchResult } from './scenarios/pgbench-reference.js';
 import { runQueryThroughput, type QueryResult } from './scenarios/query-throughput.js';
+import { runResumableStream, type ResumeResult } from './scenarios/resumable-stream.js';
 import { runRestartTime, type RestartResult } from './scenarios/restart-time.js';
 import { runSubscriptionFanout, type FanoutResult } from './scenarios/subscription-fanout.js';
 import { runWebhookDelivery, type WebhooksResult } from './scenarios/webhook-delivery.js';
@@ -102,6 +103,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
   let restart: RestartResult | null = null;
   let query: QueryResult | null = null;
   let fanout: FanoutResult | null = null;
+  let resume: ResumeResult | null = null;
   let pglite: LifecycleResult | null = null;
   let webhooks: WebhooksResult | null = null;
   try {
@@ -113,7 +115,15 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
       });
     }
 
-    const onPostgres = ['lifecycle', 'overload', 'restart', 'query', 'fanout', 'webhooks'] as const;
+    const onPostgres = [
+      'lifecycle',
+      'overload',
+      'restart',
+      'query',
+      'webhooks',
+      'fanout',
+      'resume',
+    ] as const;
     if (onPostgres.some(wanted)) {
       const database = await databases.create();
       const place = { url: database.url };
@@ -220,6 +230,12 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
             runSubscriptionFanout(settings, place, payments, profilesDir, log),
           );
         }
+        if (wanted('resume')) {
+          log('resumable stream: subscribers dropping and resuming from their cursor');
+          resume = await attempt('resume', () =>
+            runResumableStream(settings, place, payments, profilesDir, log),
+          );
+        }
       } finally {
         await stopAll();
         await admin.end();
@@ -284,6 +300,8 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
       firehoseSubscribers: settings.firehoseSubscribers,
       eventRate: settings.eventRate,
       subscriberProcesses: settings.subscriberProcesses,
+      resumeSubscribers: settings.resumeSubscribers,
+      resumeIntervalS: settings.resumeIntervalS,
       services: serviceSettings(settings),
     },
     pgbench,
@@ -292,6 +310,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
     restart,
     query,
     fanout,
+    resume,
     pglite,
     webhooks,
     errors,

@@ -22,6 +22,7 @@ describe('bench settings', () => {
       'query',
       'webhooks',
       'fanout',
+      'resume',
       'pglite',
     ]);
     expect(settings).toMatchObject({
@@ -29,6 +30,8 @@ describe('bench settings', () => {
       overloadBaseRate: undefined,
       restarts: 5,
       restartRate: undefined,
+      resumeSubscribers: 1000,
+      resumeIntervalS: 3,
     });
   });
 

@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'query',
   'webhooks',
   'fanout',
+  'resume',
   'pglite',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -48,6 +49,10 @@ export interface BenchSettings {
   /** Orders cancelled per second during a fan-out step; each cancel is one event. */
   eventRate: number;
   subscriberProcesses: number;
+  /** `orderEvents` subscribers of the resume scenario, each dropping and resuming. */
+  resumeSubscribers: number;
+  /** Mean seconds between one such subscriber's drops. */
+  resumeIntervalS: number;
   /** Start orders-api with --cpu-prof, writing profiles to bench/results/profiles. */
   cpuProfile: boolean;
   resultsDir: string | undefined;
@@ -97,6 +102,8 @@ const schema = z.object({
   BENCH_FIREHOSE: z.coerce.number().int().min(0).default(10),
   BENCH_EVENT_RATE: positiveInt.default(100),
   BENCH_SUBSCRIBER_PROCESSES: positiveInt.max(32).default(4),
+  BENCH_RESUME_SUBSCRIBERS: positiveInt.max(20_000).default(1000),
+  BENCH_RESUME_INTERVAL_S: z.coerce.number().min(0.5).max(60).default(3),
   BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
   BENCH_RESULTS_DIR: z.string().min(1).optional(),
 });
@@ -145,6 +152,8 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     firehoseSubscribers: e.BENCH_FIREHOSE,
     eventRate: e.BENCH_EVENT_RATE,
     subscriberProcesses: e.BENCH_SUBSCRIBER_PROCESSES,
+    resumeSubscribers: e.BENCH_RESUME_SUBSCRIBERS,
+    resumeIntervalS: e.BENCH_RESUME_INTERVAL_S,
     cpuProfile: e.BENCH_CPU_PROF === '1',
     resultsDir: e.BENCH_RESULTS_DIR,
     baseEnv: Object.fromEntries(

@@ -25,26 +25,25 @@ export interface MachineInfo {
   busyAfterEndPercent: number | null;
 }
 
-/** Busier than this (percent of all cores, or load per core) and the run says so at the top. */
+/** Busier than this (percent of all cores) before or after the run, and it says so at the top. */
 const BUSY_PERCENT = 10;
-const BUSY_LOAD_PER_CORE = 0.25;
+/** How long the machine is watched before and after the run, with nothing of ours running. */
+const SAMPLE_MS = 3_000;
 
 /**
- * Whether other work used the machine around the run: a core-share busy before or after it, or
- * a load average at its start, above what an idle machine shows. Null when nothing was measured.
+ * Whether other work used the machine around the run: a core-share busy before or after it above
+ * what an idle machine shows. The load averages are recorded but not judged: the minute before
+ * the run holds `pnpm bench`'s own build, which says nothing about other work. Null when nothing
+ * was measured.
  */
 export function machineWasBusy(machine: MachineInfo): boolean | null {
   const samples = [machine.busyBeforeStartPercent, machine.busyAfterEndPercent];
-  const load = machine.loadAtStart[0];
-  if (samples.every((s) => s === null) && load === undefined) return null;
-  return (
-    samples.some((s) => s !== null && s > BUSY_PERCENT) ||
-    (load !== undefined && load > machine.cores * BUSY_LOAD_PER_CORE)
-  );
+  if (samples.every((s) => s === null)) return null;
+  return samples.some((s) => s !== null && s > BUSY_PERCENT);
 }
 
 /** Percent of all cores busy over the next `ms`, or null where /proc/stat cannot be read. */
-async function sampleBusyPercent(ms = 1_000): Promise<number | null> {
+async function sampleBusyPercent(ms = SAMPLE_MS): Promise<number | null> {
   const before = readSystemCpu();
   await new Promise((resolve) => setTimeout(resolve, ms));
   const after = readSystemCpu();
@@ -68,7 +67,7 @@ function describeCommit(repoDir: string): string {
   }
 }
 
-/** Describes this machine; samples one second of CPU to see whether something else is running. */
+/** Describes this machine; samples a few seconds of CPU to see whether something else is running. */
 export async function describeMachine(postgres: string, repoDir: string): Promise<MachineInfo> {
   const busy = await sampleBusyPercent();
   return {
@@ -87,7 +86,7 @@ export async function describeMachine(postgres: string, repoDir: string): Promis
   };
 }
 
-/** Records the load average at the end of the run and samples a second of CPU after it. */
+/** Records the load average at the end of the run and samples a few seconds of CPU after it. */
 export async function finishMachine(machine: MachineInfo): Promise<MachineInfo> {
   const loadAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   return { ...machine, loadAtEnd, busyAfterEndPercent: await sampleBusyPercent() };

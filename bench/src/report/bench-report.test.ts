@@ -63,6 +63,7 @@ function body(overrides: Partial<ReportBody>): ReportBody {
     restart: null,
     query: null,
     fanout: null,
+    resume: null,
     pglite: null,
     errors: [],
     ...overrides,
@@ -108,18 +109,18 @@ describe('buildSummary', () => {
       outOfOrder: 0,
       cpu: { ordersApi: 80, database: 40 },
     };
-    const met = buildSummary(body({ webhooks })).find((r) => r.id === '9');
+    const met = buildSummary(body({ webhooks })).find((r) => r.id === '10');
     expect(met?.status).toBe('met');
     expect(met?.result).toBe(
       '15,000 events of 5,000 orders at 400/s; lag p50 / p99 35 / 900 ms; missed 0, out of order 0, duplicated 1',
     );
     for (const bad of [{ missed: 1 }, { outOfOrder: 2 }]) {
       const row = buildSummary(body({ webhooks: { ...webhooks, ...bad } })).find(
-        (r) => r.id === '9',
+        (r) => r.id === '10',
       );
       expect(row?.status, JSON.stringify(bad)).toBe('missed');
     }
-    expect(buildSummary(body({})).find((r) => r.id === '9')).toMatchObject({
+    expect(buildSummary(body({})).find((r) => r.id === '10')).toMatchObject({
       result: 'not run',
       status: 'not measured',
     });

@@ -3,6 +3,7 @@ import type { LifecycleResult, LifecycleStep } from '../scenarios/lifecycle-thro
 import type { OverloadResult, OverloadStep } from '../scenarios/overload.js';
 import type { PgbenchResult } from '../scenarios/pgbench-reference.js';
 import type { QueryResult } from '../scenarios/query-throughput.js';
+import type { ResumeResult } from '../scenarios/resumable-stream.js';
 import type { RestartResult } from '../scenarios/restart-time.js';
 import type { FanoutResult, FanoutStep } from '../scenarios/subscription-fanout.js';
 import type { WebhooksResult } from '../scenarios/webhook-delivery.js';
@@ -15,6 +16,7 @@ import {
   overallStatus,
   overloadChecks,
   queryCheck,
+  resumeCheck,
   createLatencyCheck,
   targetedFanoutStep,
   type TargetCheck,
@@ -35,6 +37,7 @@ export interface BenchReport {
   restart: RestartResult | null;
   query: QueryResult | null;
   fanout: FanoutResult | null;
+  resume: ResumeResult | null;
   pglite: LifecycleResult | null;
   /** Absent in reports written before the webhooks scenario existed. */
   webhooks?: WebhooksResult | null;
@@ -158,6 +161,22 @@ function fanoutRow(step: FanoutStep, targeted: boolean, checks: TargetCheck[]): 
   };
 }
 
+function resumeRow(resume: ResumeResult | null): SummaryRow {
+  if (resume === null) return notRunRow('9', 'Resumable stream');
+  return {
+    id: '9',
+    scenario: `Resumable stream, ${num(resume.subscribers)} subscribers (${resume.firehose} on all orders) resuming every ~${num(resume.resumeIntervalS, 1)} s`,
+    result:
+      `${num(resume.resumes)} resumes; ${num(resume.received)} events; event→client p50 ` +
+      `${ms(resume.latencyMs.p50)} / p99 ${ms(resume.latencyMs.p99)} ms; missed ${resume.missed}, ` +
+      `duplicated ${resume.duplicated}, out of order ${resume.outOfOrder}`,
+    ratio: '–',
+    target: 'none missed, none duplicated',
+    status: resumeCheck(resume).status,
+    generatorCpu: pct(resume.cpu.generator),
+  };
+}
+
 /** The row of a scenario with targets that did not run. */
 function notRunRow(id: string, scenario: string): SummaryRow {
   return {
@@ -256,6 +275,7 @@ export function buildSummary(report: ReportBody): SummaryRow[] {
     const checks = fanoutChecks(report.fanout);
     rows.push(...report.fanout.steps.map((step) => fanoutRow(step, step === targeted, checks)));
   }
+  rows.push(resumeRow(report.resume));
   const pglite = lifecycleRow(
     '8',
     'Lifecycle throughput, embedded PGlite',
@@ -271,7 +291,7 @@ export function buildSummary(report: ReportBody): SummaryRow[] {
   rows.push(pglite);
   const hooks = report.webhooks ?? null;
   rows.push({
-    id: '9',
+    id: '10',
     scenario: 'Webhook delivery, one endpoint answering 200',
     result:
       hooks === null
@@ -573,6 +593,34 @@ export function renderMarkdown(report: BenchReport): string {
       ),
     );
   }
+  if (report.resume !== null) {
+    const r = report.resume;
+    parts.push(
+      '',
+      '## 9. Resumable stream',
+      '',
+      markdownTable(
+        [
+          'Subscribers',
+          'Resumes',
+          'Events received',
+          'Event→client p50 / p95 / p99',
+          'Missed / duplicated / out of order / errors',
+          'CPU orders-api / generators',
+        ],
+        [
+          [
+            `${num(r.subscribers)} (${r.firehose} on all), every ~${num(r.resumeIntervalS, 1)} s`,
+            num(r.resumes),
+            `${num(r.received)} (${num(r.eventRate)} cancels/s)`,
+            latencies(r.latencyMs),
+            `${r.missed} / ${r.duplicated} / ${r.outOfOrder} / ${r.errors}`,
+            `${pct(r.cpu.ordersApi)} / ${pct(r.cpu.generator)}`,
+          ],
+        ],
+      ),
+    );
+  }
   if (report.pglite !== null) {
     parts.push(
       '',
@@ -585,7 +633,7 @@ export function renderMarkdown(report: BenchReport): string {
   if (hooks !== null) {
     parts.push(
       '',
-      '## 9. Webhook delivery',
+      '## 10. Webhook delivery',
       '',
       markdownTable(
         [

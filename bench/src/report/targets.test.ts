@@ -165,7 +165,7 @@ describe('targetChecks', () => {
       query: null,
       fanout: null,
     });
-    expect(checks).toHaveLength(10);
+    expect(checks).toHaveLength(11);
     expect(overallStatus(checks)).toBe('not measured');
   });
 });

@@ -2,6 +2,7 @@ import type { LifecycleResult, LifecycleStep } from '../scenarios/lifecycle-thro
 import type { OverloadResult } from '../scenarios/overload.js';
 import type { PgbenchResult } from '../scenarios/pgbench-reference.js';
 import type { QueryResult } from '../scenarios/query-throughput.js';
+import type { ResumeResult } from '../scenarios/resumable-stream.js';
 import type { FanoutResult, FanoutStep } from '../scenarios/subscription-fanout.js';
 import * as fmt from './format.js';
 
@@ -18,6 +19,7 @@ export const TARGETS = {
   fanoutSubscribers: 10_000,
   fanoutP99Ms: 100,
   fanoutBytesPerConnection: 50_000,
+  resumeSubscribers: 1_000,
 } as const;
 
 export type TargetStatus = 'met' | 'missed' | 'not measured';
@@ -36,6 +38,8 @@ export interface TargetInputs {
   overload: OverloadResult | null;
   query: QueryResult | null;
   fanout: FanoutResult | null;
+  /** Absent in results from before the resume scenario existed. */
+  resume?: ResumeResult | null;
 }
 
 const verdict = (met: boolean): TargetStatus => (met ? 'met' : 'missed');
@@ -214,7 +218,21 @@ export function fanoutChecks(fanout: FanoutResult | null): TargetCheck[] {
   ];
 }
 
-/** Every target of the throughput issue, in the issue's order. */
+/** The resumable stream's target: subscribers resuming from their cursors lose and double nothing. */
+export function resumeCheck(resume: ResumeResult | null | undefined): TargetCheck {
+  const target = `${fmt.num(TARGETS.resumeSubscribers)} subscribers dropping and resuming from their cursor every few seconds: none missed, none duplicated`;
+  if (resume === null || resume === undefined) return notMeasured(target, 'resume not run');
+  const enough = resume.subscribers >= TARGETS.resumeSubscribers;
+  return {
+    target,
+    measured:
+      `missed ${resume.missed}, duplicated ${resume.duplicated}, out of order ${resume.outOfOrder}, ` +
+      `errors ${resume.errors}, over ${fmt.num(resume.resumes)} resumes of ${fmt.num(resume.subscribers)} subscribers`,
+    status: verdict(enough && resume.complete),
+  };
+}
+
+/** Every target of the throughput issue, in the issue's order, then the event stream's. */
 export function targetChecks(inputs: TargetInputs): TargetCheck[] {
   return [
     lifecycleCheck(inputs.lifecycle, inputs.pgbench),
@@ -222,6 +240,7 @@ export function targetChecks(inputs: TargetInputs): TargetCheck[] {
     ...overloadChecks(inputs.overload),
     queryCheck(inputs.query),
     ...fanoutChecks(inputs.fanout),
+    resumeCheck(inputs.resume),
   ];
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { startAdmission } from './admission/admission.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { OrdersSettings } from './config/settings.js';
+import { OrderEventsService } from './domain/order-events.service.js';
 import { OrdersService } from './domain/orders.service.js';
 import { WebhooksService } from './domain/webhooks.service.js';
 import { OrderEventStream } from './events/order-event-stream.js';
@@ -170,6 +171,7 @@ export async function startOrdersApi(
       tagOrder: (id) => trace.getActiveSpan()?.setAttribute('order.id', id),
     },
   });
+  const orderEvents = new OrderEventsService(transitionLog, (ids) => repository.findMany(ids));
   const admission = settings.admission.enabled
     ? startAdmission(settings.admission, {
         oldestDueJobAge: () => jobs.oldestDueAgeSeconds(),
@@ -193,7 +195,7 @@ export async function startOrdersApi(
       log,
       metrics,
     }),
-    services: { orders, events, webhooks },
+    services: { orders, orderEvents, events, webhooks },
     authenticator: createAuthenticator(settings.access),
     host: settings.host,
     port: settings.port,

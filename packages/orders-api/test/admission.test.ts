@@ -193,7 +193,9 @@ describe(`admission control under a background backlog (${databaseKind})`, () =>
       WORKER_CONCURRENCY: '1',
       PAYMENT_TIMEOUT_MS: '20000',
       DELIVERY_DELAY_SECONDS: '0',
-      ADMISSION_MAX_JOB_AGE_MS: '200',
+      // Long enough for the worker to claim the first held order's job on a loaded machine, so
+      // what grows old is the job waiting behind that call, not one the worker had yet to see.
+      ADMISSION_MAX_JOB_AGE_MS: '1000',
       ADMISSION_SAMPLE_INTERVAL_MS: '20',
     });
   });

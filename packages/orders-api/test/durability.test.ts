@@ -78,6 +78,9 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
       LOG_LEVEL: 'info',
     });
 
+  // Two embedded databases (WASM compiled, initialised, migrated) and a service process: on a
+  // machine busy with other work this alone can pass the default hook timeout of a minute.
+  const STARTUP_TIMEOUT_MS = 180_000;
   beforeAll(async () => {
     [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     const paymentsPort = await freePort();
@@ -97,7 +100,7 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
     ]);
     payments = startedPayments;
     first = startedFirst;
-  });
+  }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await disposeLeftovers();

@@ -315,6 +315,29 @@ describe('hostile input, generated (fast-check)', () => {
     );
   });
 
+  it('orderEvents(first, after, orderId) with any arguments, well-formed cursors included', async () => {
+    const cursor = fc.oneof(
+      anyValue,
+      fc.stringMatching(/^ev1_[0-9a-f]{32}$/),
+      fc.stringMatching(/^ev1_[0-9a-fA-F]{30,34}$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(anyValue, fc.integer({ min: -5, max: 505 })),
+        cursor,
+        fc.oneof(anyValue, fc.uuid()),
+        async (first, after, orderId) => {
+          const answer = await gql(
+            'query E($first: Int, $after: String, $orderId: ID) { orderEvents(first: $first, after: $after, orderId: $orderId) { edges { cursor node { to order { id } } } } }',
+            { first, after, orderId },
+          );
+          expectPrecise(answer);
+          if (answer.errors.length === 0) expect(answer.status).toBe(200);
+        },
+      ),
+    );
+  });
+
   it('any JSON as the whole request body, and any content type', async () => {
     await fc.assert(
       fc.asyncProperty(

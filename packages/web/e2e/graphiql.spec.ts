@@ -2,13 +2,16 @@ import { expect, test } from './support/fixtures.js';
 
 test.describe('GraphQL IDE', () => {
   test('runs a query against orders-api', async ({ page, api, saveScreenshot }) => {
+    // The IDE is a lazily loaded chunk of several megabytes (Monaco and its workers): on a
+    // loaded machine fetching, parsing and mounting it takes longer than a page of the app.
+    test.slow();
     const order = await api.createOrder({ paymentToken: 'tok_decline' });
     await api.waitForStatus(order.id, 'CANCELLED');
 
     await page.goto('/graphiql');
-    await expect(page).toHaveTitle('GraphQL IDE · Orders');
+    await expect(page).toHaveTitle('GraphQL IDE · Orders', { timeout: 30_000 });
     const run = page.getByRole('button', { name: 'Execute query' });
-    await expect(run).toBeVisible();
+    await expect(run).toBeVisible({ timeout: 30_000 });
     const editor = page.locator('.graphiql-query-editor');
     await expect(editor).toBeVisible();
 
@@ -16,7 +19,7 @@ test.describe('GraphQL IDE', () => {
     // has, and keystrokes sent before then go nowhere.
     const operations = page.getByRole('tablist', { name: 'Select active operation' });
     await expect(operations.getByRole('tab', { name: 'RecentOrders' })).toBeVisible({
-      timeout: 20_000,
+      timeout: 30_000,
     });
     // Replaces the default query; inserted, not typed, so the editor's auto-closing of
     // brackets and quotes does not double them. The IDE reads the editor shortly after each
@@ -33,7 +36,7 @@ test.describe('GraphQL IDE', () => {
       await expect(operations.getByRole('tab', { name: 'OrderById' })).toBeVisible({
         timeout: 3_000,
       });
-    }).toPass({ timeout: 25_000 });
+    }).toPass({ timeout: 30_000 });
     await run.click();
 
     const response = page.locator('.graphiql-response');
@@ -48,11 +51,14 @@ test.describe('GraphQL IDE', () => {
     api,
     baseURL,
   }) => {
+    test.slow(); // the IDE's chunk, twice (see above)
     // Directly, and through the SPA's own origin (which proxies /graphql).
     for (const url of [`${api.baseUrl}/graphql`, '/graphql']) {
       await page.goto(url);
       await expect(page).toHaveURL(`${baseURL ?? ''}/graphiql`);
-      await expect(page.getByRole('button', { name: 'Execute query' })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Execute query' })).toBeVisible({
+        timeout: 30_000,
+      });
     }
   });
 });

@@ -93,4 +93,65 @@ test.describe('live updates while the connection comes and goes', () => {
     await expectSameDocument(page);
     await saveScreenshot('order-first-connect');
   });
+
+  test('after a reconnect the list resumes from its last event: loaded pages stay, nothing is re-read', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    const network = await switchableNetwork(page);
+    // At least two full pages (20 rows each) and more: declined orders settle at once; the two
+    // held ones stay cancellable, one on each page.
+    const declined = async (count: number) => {
+      const made = [];
+      for (let i = 0; i < count; i++)
+        made.push(await api.createOrder({ paymentToken: 'tok_decline' }));
+      return made;
+    };
+    const older = await declined(15);
+    const onSecondPage = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    const newer = await declined(24);
+    const onFirstPage = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    await Promise.all([...older, ...newer].map((o) => api.waitForStatus(o.id, 'CANCELLED')));
+
+    await page.goto('/orders');
+    await expect(liveUpdates(page)).toHaveText('Live');
+    await expect(orderRows(page)).toHaveCount(20);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect(orderRows(page)).toHaveCount(40);
+    await expect(statusCell(orderRow(page, onSecondPage.id))).toHaveText('Created');
+    // Heard live, so the tab has an event to resume from.
+    const heard = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    await expect(orderRows(page).first().getByRole('link')).toHaveText(heard.id, {
+      timeout: LIVE_TIMEOUT,
+    });
+    await markDocument(page);
+
+    await network.goOffline();
+    await expect(liveUpdates(page)).toHaveText(OFFLINE);
+    const reads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() !== 'POST' || !request.url().endsWith('/graphql')) return;
+      const body = request.postDataJSON() as { operationName?: string } | null;
+      reads.push(body?.operationName ?? 'anonymous');
+    });
+    // Sent while the page cannot hear them: on the first page, on the second, and a new order.
+    await api.cancelOrder(onFirstPage.id, 'While you were away');
+    await api.cancelOrder(onSecondPage.id);
+    const placedMeanwhile = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
+    await expect(statusCell(orderRow(page, onSecondPage.id))).toHaveText('Created');
+    await saveScreenshot('orders-pages-offline');
+
+    network.goOnline();
+    await expect(liveUpdates(page)).toHaveText('Live', { timeout: LIVE_TIMEOUT });
+    await expect(statusCell(orderRow(page, onFirstPage.id))).toHaveText('Cancelled');
+    await expect(statusCell(orderRow(page, onSecondPage.id))).toHaveText('Cancelled');
+    await expect(orderRows(page).first().getByRole('link')).toHaveText(placedMeanwhile.id);
+    // Both pages are still there (40 rows, the one heard live and the one placed meanwhile),
+    // and the list was not read again: the server replayed what the tab missed.
+    await expect(orderRows(page)).toHaveCount(42);
+    expect(reads).toEqual([]);
+    await expectSameDocument(page);
+    await saveScreenshot('orders-pages-resumed');
+  });
 });

@@ -8,6 +8,7 @@ export interface AdmissionSettings {
   initialConcurrency: number;
   maxConcurrency: number;
   latencyTolerance: number;
+  latencyFloorMs: number;
   maxEventLoopDelayMs: number;
   maxJobAgeMs: number;
   sampleIntervalMs: number;
@@ -40,6 +41,7 @@ export function startAdmission(
       initial: settings.initialConcurrency,
       max: settings.maxConcurrency,
       tolerance: settings.latencyTolerance,
+      latencyFloorMs: settings.latencyFloorMs,
     }),
     maxJobAgeMs: settings.maxJobAgeMs,
     maxEventLoopDelayMs: settings.maxEventLoopDelayMs,

@@ -81,6 +81,18 @@ describe('ConcurrencyLimit', () => {
     expect(limit.baselineMs(3_000)).toBe(10);
   });
 
+  it('does not read latencies under the floor as a queue, however far above the baseline', () => {
+    const limit = new ConcurrencyLimit({ ...OPTIONS, latencyFloorMs: 20 });
+    window(limit, 1_000, ten(2), 16); // baseline 2 ms; grows by 4
+    expect(limit.current).toBe(20);
+    // Fastest 15 ms: over 2 x 2, under the floor: grows as a used, healthy window does.
+    window(limit, 2_000, ten(15), 20);
+    expect(limit.current).toBe(24);
+    // Fastest 30 ms: above the floor too, judged against it: 24 x 20/30 = 16.
+    window(limit, 3_000, ten(30), 24);
+    expect(limit.current).toBe(16);
+  });
+
   it('does not shrink for a burst that is served: its first operations take the baseline', () => {
     const limit = new ConcurrencyLimit(OPTIONS);
     window(limit, 1_000, ten(10), 2);

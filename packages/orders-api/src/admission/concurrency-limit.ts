@@ -23,6 +23,13 @@ export interface ConcurrencyLimitOptions {
   max: number;
   /** How many times the baseline the fastest operation of a window may take. */
   tolerance: number;
+  /**
+   * A window whose fastest operation took less than this is never read as queued, whatever the
+   * baseline: batched work (one commit for many callers) runs a few milliseconds slower under
+   * load than alone without anything queueing, and shrinking the limit for that refuses work a
+   * healthy process would finish in time.
+   */
+  latencyFloorMs?: number;
   /** A window is judged once it has this many operations and `windowMinMs` have passed... */
   windowSamples?: number;
   windowMinMs?: number;
@@ -64,6 +71,7 @@ export class ConcurrencyLimit {
   private readonly windowSamples: number;
   private readonly windowMinMs: number;
   private readonly windowMaxMs: number;
+  private readonly latencyFloorMs: number;
 
   constructor(private readonly options: ConcurrencyLimitOptions) {
     const { min, initial, max, tolerance } = options;
@@ -75,6 +83,7 @@ export class ConcurrencyLimit {
     this.windowSamples = options.windowSamples ?? 10;
     this.windowMinMs = options.windowMinMs ?? 100;
     this.windowMaxMs = options.windowMaxMs ?? 1_000;
+    this.latencyFloorMs = options.latencyFloorMs ?? 0;
     this.baseline = new SlidingMinimum(options.baselineMs ?? 10_000);
   }
 
@@ -116,7 +125,7 @@ export class ConcurrencyLimit {
     const { min, max, initial, tolerance } = this.options;
     this.baseline.add(window.fastestMs, now);
     const baseline = this.baseline.value(now) ?? window.fastestMs;
-    const allowed = baseline * tolerance;
+    const allowed = Math.max(baseline * tolerance, this.latencyFloorMs);
     if (window.fastestMs > allowed || window.congested) {
       const byLatency = window.fastestMs > allowed ? allowed / window.fastestMs : 1;
       const factor = Math.max(

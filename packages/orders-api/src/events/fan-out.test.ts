@@ -28,4 +28,21 @@ describe('FanOut', () => {
     fanOut.publish('a', 1);
     expect(await one.next()).toEqual({ done: true, value: undefined });
   });
+
+  it('queues only what a subscriber accepts, and ends one whose queue overflows, saying so', async () => {
+    const fanOut = new FanOut<number>();
+    const even = fanOut.subscribe(null, { accept: (n) => n % 2 === 0, maxQueued: 2 });
+    fanOut.publish('a', 1);
+    fanOut.publish('a', 2);
+    fanOut.publish('a', 3);
+    fanOut.publish('a', 4);
+    expect(even.overflowed).toBe(false);
+    expect(await even.next()).toEqual({ done: false, value: 2 });
+    fanOut.publish('a', 6);
+    fanOut.publish('a', 8);
+    expect(even.overflowed).toBe(true);
+    expect(even.firstDropped).toBe(4);
+    expect(fanOut.listened).toBe(false);
+    expect(await even.next()).toEqual({ done: true, value: undefined });
+  });
 });

@@ -1,3 +1,22 @@
+/** How a subscriber takes what is published. */
+export interface SubscribeOptions<T> {
+  /** Only values this accepts are queued (and count towards `maxQueued`). */
+  accept?: (value: T) => boolean;
+  /**
+   * Most values queued and not yet read. One more ends the subscription (`overflowed`): a
+   * subscriber that cannot keep up is dropped rather than allowed to exhaust memory.
+   */
+  maxQueued?: number;
+}
+
+/** A subscription's iterator, which also says whether it ended by overflowing. */
+export interface FanOutSubscription<T> extends AsyncIterableIterator<T> {
+  /** True once values were dropped because the queue was full; the iterator then ends. */
+  readonly overflowed: boolean;
+  /** The oldest value that was dropped (so the reader knows where it lost track). */
+  readonly firstDropped: T | undefined;
+}
+
 /**
  * In-process fan-out of events to subscribers, by key or to all. A subscriber is registered the
  * moment `subscribe` is called (not on its first read), so nothing published after that is
@@ -20,8 +39,8 @@ export class FanOut<T> {
   }
 
   /** Events of one key, or of every key when `key` is null, from now until the iterator ends. */
-  subscribe(key: string | null): AsyncIterableIterator<T> {
-    const subscriber = new Subscriber<T>(() => {
+  subscribe(key: string | null, options: SubscribeOptions<T> = {}): FanOutSubscription<T> {
+    const subscriber = new Subscriber<T>(options, () => {
       if (key === null) {
         this.all.delete(subscriber);
         return;
@@ -40,16 +59,29 @@ export class FanOut<T> {
   }
 }
 
-class Subscriber<T> implements AsyncIterableIterator<T> {
+class Subscriber<T> implements FanOutSubscription<T> {
   private readonly queue: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | null = null;
   private done = false;
+  overflowed = false;
+  firstDropped: T | undefined = undefined;
 
-  constructor(private readonly onClose: () => void) {}
+  constructor(
+    private readonly options: SubscribeOptions<T>,
+    private readonly onClose: () => void,
+  ) {}
 
   push(value: T): void {
     if (this.done) return;
+    if (this.options.accept !== undefined && !this.options.accept(value)) return;
     if (this.waiting === null) {
+      if (this.queue.length >= (this.options.maxQueued ?? Infinity)) {
+        this.overflowed = true;
+        this.firstDropped = this.queue[0] ?? value;
+        // What was queued is dropped with the rest; the reader takes it up from where it lost track.
+        void this.return();
+        return;
+      }
       this.queue.push(value);
       return;
     }

@@ -1,15 +1,30 @@
 import type { Logger } from 'pino';
-import { orderAtVersion, type OrderView } from '../domain/order.model.js';
+import {
+  withOrders,
+  type EventSubscriptionRequest,
+  type FindOrders,
+} from '../domain/order-events.service.js';
+import type { OrderEvent, OrderEventFilter, OrderLogEntry } from '../domain/order-event.js';
+import type { OrderView } from '../domain/order.model.js';
 import type { LogPosition, TransitionLog } from '../persistence/transition-log.js';
 import { WakeableSleep, delay } from '../lib/wakeable-sleep.js';
 import { FanOut } from './fan-out.js';
+import { ResumableEvents } from './resumable-events.js';
 
 export interface OrderEventStreamOptions {
   /** Log entries read (and orders loaded) at once. */
   batchSize: number;
   /** How often the log is read when nothing says it has grown. */
   idlePollMs: number;
+  /**
+   * Live events held for one `orderEvents` subscriber that is catching up or reading slowly;
+   * past it the subscriber reads the log instead (see ResumableEvents).
+   */
+  maxQueuedPerSubscriber?: number;
 }
+
+/** Default of `maxQueuedPerSubscriber`: a few seconds of a busy log, a few MB at most. */
+const MAX_QUEUED_PER_SUBSCRIBER = 2_000;
 
 /**
  * Shortest gap between two reads of the log, and how often it is read after a wake-up until it
@@ -27,7 +42,7 @@ const RETRY_MS = 250;
  * so subscribers on any process see every transition, once, in order.
  */
 export class OrderEventStream {
-  private readonly fanOut = new FanOut<OrderView>();
+  private readonly fanOut = new FanOut<OrderEvent>();
   private cursor: LogPosition | null = null;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -39,7 +54,7 @@ export class OrderEventStream {
 
   constructor(
     private readonly log: TransitionLog,
-    private readonly findMany: (ids: readonly string[]) => Promise<OrderView[]>,
+    private readonly findMany: FindOrders,
     private readonly logger: Logger,
     private readonly options: OrderEventStreamOptions,
   ) {}
@@ -71,7 +86,45 @@ export class OrderEventStream {
    * (what a batch being published now holds may come too).
    */
   subscribe(id: string | null): AsyncIterableIterator<OrderView> {
-    return this.fanOut.subscribe(id);
+    return mapIterator(this.fanOut.subscribe(id), (event) => event.order);
+  }
+
+  /**
+   * The events a subscription asked for: with `after`, every event after it from the log, then
+   * live ones, each once and in order; without, live from now. Registered on the live events
+   * in this call.
+   */
+  events(request: EventSubscriptionRequest): AsyncIterableIterator<OrderEvent> {
+    const maxQueued = this.options.maxQueuedPerSubscriber ?? MAX_QUEUED_PER_SUBSCRIBER;
+    return new ResumableEvents(
+      {
+        live: (filter, limit) =>
+          this.fanOut.subscribe(filter.orderId, {
+            accept: acceptFor(filter),
+            maxQueued: limit,
+          }),
+        read: async (after, limit, filter) => {
+          const entries = await this.log.read(after, limit, filter);
+          return {
+            events: await this.withOrders(entries),
+            entries: entries.length,
+            end: entries.at(-1)?.at ?? null,
+          };
+        },
+      },
+      request.filter,
+      request.after,
+      { batchSize: this.options.batchSize, maxQueued },
+    );
+  }
+
+  private withOrders(entries: readonly OrderLogEntry[]): Promise<OrderEvent[]> {
+    return withOrders(entries, this.findMany, (entry) => {
+      this.logger.warn(
+        { orderId: entry.orderId, version: entry.version },
+        'order event for a missing transition',
+      );
+    });
   }
 
   private async loop(): Promise<void> {
@@ -110,22 +163,41 @@ export class OrderEventStream {
       this.wakesServed = wakes;
       return entries.length;
     }
-    const orders = await this.findMany([...new Set(entries.map((e) => e.orderId))]);
-    const byId = new Map(orders.map((o) => [o.id, o]));
-    for (const entry of entries) {
-      const order = byId.get(entry.orderId);
-      const snapshot = order === undefined ? null : orderAtVersion(order, entry.version);
-      if (snapshot === null) {
-        this.logger.warn(
-          { orderId: entry.orderId, version: entry.version },
-          'order event for a missing transition',
-        );
-        continue;
-      }
-      this.fanOut.publish(entry.orderId, snapshot);
-    }
+    for (const event of await this.withOrders(entries)) this.fanOut.publish(event.orderId, event);
     this.cursor = last.at;
     this.wakesServed = wakes;
     return entries.length;
   }
+}
+
+/** The live events a filter lets through (the order id is the fan-out's key already). */
+function acceptFor(filter: OrderEventFilter): ((event: OrderEvent) => boolean) | undefined {
+  const { customerId } = filter;
+  return customerId === null ? undefined : (event) => event.order.customerId === customerId;
+}
+
+/** `source` with each value passed through `map`; ending it ends the source. */
+function mapIterator<T, U>(
+  source: AsyncIterableIterator<T>,
+  map: (value: T) => U,
+): AsyncIterableIterator<U> {
+  return {
+    async next() {
+      const result = await source.next();
+      return result.done === true
+        ? { done: true, value: undefined }
+        : { done: false, value: map(result.value) };
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(error?: unknown) {
+      await source.return?.();
+      throw error instanceof Error ? error : new Error(String(error));
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

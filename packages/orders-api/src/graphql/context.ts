@@ -1,3 +1,4 @@
+import type { OrderEventsService } from '../domain/order-events.service.js';
 import type { OrdersService } from '../domain/orders.service.js';
 import type { Principal } from '../domain/principal.js';
 import type { WebhooksService } from '../domain/webhooks.service.js';
@@ -6,6 +7,7 @@ import type { OrderEventStream } from '../events/order-event-stream.js';
 /** The services resolvers call; one set per process. */
 export interface GraphQLServices {
   orders: OrdersService;
+  orderEvents: OrderEventsService;
   events: OrderEventStream;
   webhooks: WebhooksService;
 }

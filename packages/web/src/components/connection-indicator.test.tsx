@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { AppServicesContext, type AppServices } from '../lib/app-services.js';
 import { connectionMachine, type ConnectionEvent } from '../lib/connection/connection.machine.js';
+import { OrderEventsFeed } from '../lib/live/order-events-feed.js';
 import { ConnectionIndicator } from './connection-indicator.js';
 
 const disposers: (() => void)[] = [];
@@ -22,6 +23,8 @@ function renderIndicator() {
     apollo: new ApolloClient({ link: new MockLink([]), cache: new InMemoryCache() }),
     wsClient,
     connection,
+    // Not started: the indicator follows the connection actor only.
+    orderEvents: new OrderEventsFeed(wsClient),
   };
   disposers.push(() => {
     connection.stop();

@@ -8,7 +8,7 @@ import { ErrorNotice } from '../../components/error-notice.js';
 import { Loading } from '../../components/loading.js';
 import { useDocumentTitle } from '../../components/use-document-title.js';
 import { problemsOf } from '../../lib/graphql/api-problem.js';
-import { ORDER_QUERY, ORDER_UPDATED } from '../../lib/graphql/order.documents.js';
+import { ORDER_QUERY } from '../../lib/graphql/order.documents.js';
 import { CancelOrderButton } from '../../components/cancel-order/cancel-order-button.js';
 import { orderDetailsMachine } from './order-details.machine.js';
 import { OrderSummary } from './order-summary.js';
@@ -21,7 +21,7 @@ export function OrderDetailsPage() {
 
 function OrderDetails({ orderId }: { orderId: string }) {
   const client = useApolloClient();
-  const { connection } = useAppServices();
+  const { connection, orderEvents } = useAppServices();
   const [machine] = useState(() =>
     orderDetailsMachine.provide({
       actors: {
@@ -44,18 +44,14 @@ function OrderDetails({ orderId }: { orderId: string }) {
           }
         }),
         watchOrder: fromCallback<EventObject, { orderId: string }>(({ sendBack, input }) => {
-          const subscription = client
-            .subscribe({ query: ORDER_UPDATED, variables: { id: input.orderId } })
-            .subscribe({
-              next: (result) => {
-                if (result.data != null) {
-                  sendBack({ type: 'ORDER_UPDATED', order: result.data.orderUpdated });
-                }
-              },
-            });
+          // The tab's one feed of order events: after a reconnect it replays what was missed.
+          const stopListening = orderEvents.onOrder((order) => {
+            if (order.id === input.orderId.toLowerCase())
+              sendBack({ type: 'ORDER_UPDATED', order });
+          });
           const resynced = connection.on('resynced', () => sendBack({ type: 'RESYNC' }));
           return () => {
-            subscription.unsubscribe();
+            stopListening();
             resynced.unsubscribe();
           };
         }),

@@ -1,12 +1,13 @@
-import { useApolloClient, useQuery, useSubscription } from '@apollo/client/react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
 import { isOrderStatus, ORDER_STATUSES, type OrderStatus } from '@oms/order-lifecycle';
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ErrorNotice } from '../../components/error-notice.js';
 import { Loading } from '../../components/loading.js';
 import { useDocumentTitle } from '../../components/use-document-title.js';
 import { problemsOf } from '../../lib/graphql/api-problem.js';
-import { ORDER_UPDATED, ORDERS_QUERY } from '../../lib/graphql/order.documents.js';
+import { useAppServices } from '../../lib/app-services.js';
+import { ORDERS_QUERY } from '../../lib/graphql/order.documents.js';
 import type { Order } from '../../lib/graphql/order.types.js';
 import { STATUS_LABELS } from '../../lib/status-labels.js';
 import { applyOrderToPage } from './orders-page.js';
@@ -20,6 +21,7 @@ export function OrdersListPage() {
   const raw = params.get('status');
   const status: OrderStatus | null = isOrderStatus(raw) ? raw : null;
   const client = useApolloClient();
+  const { orderEvents } = useAppServices();
   const variables = { first: PAGE_SIZE, status };
   const { data, error, loading, fetchMore, refetch } = useQuery(ORDERS_QUERY, {
     variables,
@@ -40,12 +42,8 @@ export function OrdersListPage() {
     [client, status],
   );
 
-  useSubscription(ORDER_UPDATED, {
-    variables: {},
-    onData: ({ data: event }) => {
-      if (event.data != null) applyOrder(event.data.orderUpdated);
-    },
-  });
+  // Every change the tab hears of, replayed after a reconnect, lands in the pages loaded so far.
+  useEffect(() => orderEvents.onOrder(applyOrder), [orderEvents, applyOrder]);
 
   const orders = data?.orders;
   return (

@@ -3,6 +3,8 @@ import { MockLink } from '@apollo/client/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ORDER_QUERY } from '../graphql/order.documents.js';
 import { createWsClient } from '../graphql/ws-client.js';
+import { OrderEventsFeed } from '../live/order-events-feed.js';
+import type { Order } from '../graphql/order.types.js';
 import { startConnectionActor } from './connection-store.js';
 
 /**
@@ -24,11 +26,15 @@ class HandSocket {
   onerror: ((event: unknown) => void) | null = null;
   onmessage: ((event: { data: string }) => void) | null = null;
 
+  /** What the client sent on this socket, parsed. */
+  readonly sent: { id?: string; type: string; payload?: { variables?: unknown } }[] = [];
+
   constructor(readonly url: string) {
     HandSocket.opened.push(this);
   }
 
   send(data: string): void {
+    this.sent.push(JSON.parse(data) as HandSocket['sent'][number]);
     if ((JSON.parse(data) as { type: string }).type === 'connection_init') {
       queueMicrotask(() => this.onmessage?.({ data: JSON.stringify({ type: 'connection_ack' }) }));
     }
@@ -44,6 +50,11 @@ class HandSocket {
   accept(): void {
     this.readyState = HandSocket.OPEN;
     this.onopen?.({});
+  }
+
+  /** The server sends a message. */
+  receive(message: object): void {
+    this.onmessage?.({ data: JSON.stringify(message) });
   }
 
   /** The network drops the connection without a closing handshake. */
@@ -69,7 +80,7 @@ function socket(n: number): HandSocket {
 }
 
 /** The app's services over a hand-driven socket, with one query on screen (active). */
-function startApp() {
+function startApp(options: { feed?: boolean } = {}) {
   vi.stubGlobal('WebSocket', HandSocket);
   const wsClient = createWsClient('ws://orders.test/graphql');
   let reads = 0;
@@ -90,7 +101,9 @@ function startApp() {
     ]),
     cache: new InMemoryCache(),
   });
-  const connection = startConnectionActor(wsClient, apollo);
+  const feed = options.feed === true ? new OrderEventsFeed(wsClient) : undefined;
+  const connection = startConnectionActor(wsClient, apollo, feed);
+  feed?.start();
   let answers = 0;
   const shown = apollo.watchQuery({ query: ORDER_QUERY, variables: { id: ORDER_ID } }).subscribe({
     next: (result) => {
@@ -98,12 +111,14 @@ function startApp() {
     },
   });
   disposers.push(async () => {
+    feed?.dispose();
     shown.unsubscribe();
     await wsClient.dispose();
     connection.stop();
   });
   return {
     connection,
+    feed,
     reads: () => reads,
     answers: () => answers,
     state: () => connection.getSnapshot().value,
@@ -151,5 +166,66 @@ describe('startConnectionActor', () => {
     await vi.waitFor(() => {
       expect(app.reads()).toBe(3);
     });
+  });
+
+  it('resumes the order events from the last cursor after a reconnect, and re-reads nothing', async () => {
+    const app = startApp({ feed: true });
+    const pushed: string[] = [];
+    app.feed?.onOrder((order) => pushed.push(order.status));
+    await vi.waitFor(() => {
+      expect(HandSocket.opened).toHaveLength(1);
+    });
+    await vi.waitFor(() => {
+      expect(app.answers()).toBe(1);
+    });
+    socket(0).accept();
+    await vi.waitFor(() => {
+      expect(app.state()).toBe('online');
+    });
+    // Nothing to resume from on the first connect: it re-reads, as before.
+    await vi.waitFor(() => {
+      expect(app.reads()).toBe(2);
+    });
+    const subscribe = () => {
+      const message = socket(HandSocket.opened.length - 1).sent.find((m) => m.type === 'subscribe');
+      if (message === undefined) throw new Error('no subscribe sent yet');
+      return message;
+    };
+    await vi.waitFor(() => subscribe());
+    expect(subscribe().payload?.variables).toEqual({ after: null });
+    const order: Order = {
+      id: ORDER_ID,
+      status: 'CANCELLED',
+      total: 0,
+      currency: 'EUR',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:01.000Z',
+      cancellationReason: 'test',
+      items: [],
+      history: [],
+    };
+    socket(0).receive({
+      id: subscribe().id,
+      type: 'next',
+      payload: { data: { orderEvents: { cursor: 'ev1_cursor-of-the-last-event', order } } },
+    });
+    expect(pushed).toEqual(['CANCELLED']);
+
+    socket(0).drop();
+    await vi.waitFor(
+      () => {
+        expect(HandSocket.opened).toHaveLength(2);
+      },
+      { timeout: 2_000 },
+    );
+    socket(1).accept();
+    await vi.waitFor(() => {
+      expect(app.state()).toBe('online');
+    });
+    // The same subscription again, from where it was: the server replays what was missed.
+    await vi.waitFor(() => subscribe());
+    expect(subscribe().payload?.variables).toEqual({ after: 'ev1_cursor-of-the-last-event' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(app.reads()).toBe(2);
   });
 });

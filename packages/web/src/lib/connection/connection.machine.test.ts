@@ -78,4 +78,23 @@ describe('connection machine', () => {
     expect(state()).toBe('online');
     expect(seen).toEqual({ resyncs: 1, resynced: 1 });
   });
+
+  it('re-reads nothing on a connect that resumes from the last event seen', () => {
+    const { actor, send, state, seen } = start();
+    send('WS_CONNECTED', 'WS_CLOSED', 'WS_CONNECTING');
+    expect(seen).toEqual({ resyncs: 1, resynced: 1 });
+    actor.send({ type: 'WS_CONNECTED', resumed: true });
+    expect(state()).toBe('online');
+    expect(seen).toEqual({ resyncs: 1, resynced: 1 });
+    // One without a cursor re-reads again.
+    send('WS_CLOSED');
+    actor.send({ type: 'WS_CONNECTED', resumed: false });
+    expect(seen).toEqual({ resyncs: 2, resynced: 2 });
+  });
+
+  it('re-reads when the live updates lose their place while online', () => {
+    const { send, seen } = start();
+    send('WS_CONNECTED', 'FEED_LOST');
+    expect(seen).toEqual({ resyncs: 2, resynced: 2 });
+  });
 });

@@ -69,11 +69,17 @@ export const CANCEL_ORDER = graphql(`
   }
 `);
 
-/** With `id`, one order's transitions; without, every order's. */
-export const ORDER_UPDATED = graphql(`
-  subscription OrderUpdated($id: ID) {
-    orderUpdated(id: $id) {
-      ...OrderFields
+/**
+ * Every transition the user may see, each with its cursor: with `after`, first everything after
+ * that cursor (what happened while the socket was down), then live.
+ */
+export const ORDER_EVENTS = graphql(`
+  subscription OrderEvents($after: String) {
+    orderEvents(after: $after) {
+      cursor
+      order {
+        ...OrderFields
+      }
     }
   }
 `);

@@ -22,7 +22,7 @@ type Documents = {
     "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderDocument,
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      ...OrderFields\n    }\n  }\n": typeof types.CreateOrderDocument,
     "\n  mutation CancelOrder($id: ID!, $reason: String) {\n    cancelOrder(id: $id, reason: $reason) {\n      ...OrderFields\n    }\n  }\n": typeof types.CancelOrderDocument,
-    "\n  subscription OrderUpdated($id: ID) {\n    orderUpdated(id: $id) {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderUpdatedDocument,
+    "\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n": typeof types.OrderEventsDocument,
 };
 const documents: Documents = {
     "\n  query WebhookEndpoints($deliveries: Int) {\n    webhookEndpoints {\n      id\n      url\n      description\n      events\n      enabled\n      status\n      createdAt\n      lastDeliveryAt\n      deliveries(first: $deliveries) {\n        edges {\n          cursor\n          node {\n            id\n            eventCursor\n            orderId\n            status\n            attempts\n            lastStatusCode\n            lastError\n            nextAttemptAt\n            deliveredAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.WebhookEndpointsDocument,
@@ -33,7 +33,7 @@ const documents: Documents = {
     "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": types.OrderDocument,
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      ...OrderFields\n    }\n  }\n": types.CreateOrderDocument,
     "\n  mutation CancelOrder($id: ID!, $reason: String) {\n    cancelOrder(id: $id, reason: $reason) {\n      ...OrderFields\n    }\n  }\n": types.CancelOrderDocument,
-    "\n  subscription OrderUpdated($id: ID) {\n    orderUpdated(id: $id) {\n      ...OrderFields\n    }\n  }\n": types.OrderUpdatedDocument,
+    "\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n": types.OrderEventsDocument,
 };
 
 /**
@@ -85,7 +85,7 @@ export function graphql(source: "\n  mutation CancelOrder($id: ID!, $reason: Str
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription OrderUpdated($id: ID) {\n    orderUpdated(id: $id) {\n      ...OrderFields\n    }\n  }\n"): (typeof documents)["\n  subscription OrderUpdated($id: ID) {\n    orderUpdated(id: $id) {\n      ...OrderFields\n    }\n  }\n"];
+export function graphql(source: "\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
