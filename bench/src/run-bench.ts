@@ -25,6 +25,7 @@ import { runQueryThroughput, type QueryResult } from './scenarios/query-throughp
 import { runResumableStream, type ResumeResult } from './scenarios/resumable-stream.js';
 import { runRestartTime, type RestartResult } from './scenarios/restart-time.js';
 import { runSubscriptionFanout, type FanoutResult } from './scenarios/subscription-fanout.js';
+import { runWebhookDelivery, type WebhooksResult } from './scenarios/webhook-delivery.js';
 import { BenchDatabases, migrateLikeTheServices } from './stack/bench-databases.js';
 import {
   graphqlUrl,
@@ -104,6 +105,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
   let fanout: FanoutResult | null = null;
   let resume: ResumeResult | null = null;
   let pglite: LifecycleResult | null = null;
+  let webhooks: WebhooksResult | null = null;
   try {
     if (wanted('pgbench')) {
       pgbench = await attempt('pgbench', async () => {
@@ -113,7 +115,15 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
       });
     }
 
-    const onPostgres = ['lifecycle', 'overload', 'restart', 'query', 'fanout', 'resume'] as const;
+    const onPostgres = [
+      'lifecycle',
+      'overload',
+      'restart',
+      'query',
+      'webhooks',
+      'fanout',
+      'resume',
+    ] as const;
     if (onPostgres.some(wanted)) {
       const database = await databases.create();
       const place = { url: database.url };
@@ -195,6 +205,23 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
             log('order(id) and { __typename } throughput');
             return runQueryThroughput(settings, service, orderId);
           });
+          await stopOrders(service);
+        }
+        if (wanted('webhooks')) {
+          // A fresh process and the highest rate the lifecycle held (or the overload base rate).
+          const rate =
+            lifecycle?.highestHeldRate ?? settings.overloadBaseRate ?? DEFAULT_RESTART_RATE;
+          // The receiver is on loopback, which production settings refuse to send to.
+          const service = await startOrders({ env: { WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' } });
+          log(`webhooks: one endpoint, a receiver answering 200, ${String(rate)} createOrders/s`);
+          webhooks = await attempt('webhooks', () =>
+            runWebhookDelivery(
+              settings,
+              { backend: 'postgres', orders: service, payments, databasePids },
+              rate,
+              log,
+            ),
+          );
           await stopOrders(service);
         }
         if (wanted('fanout')) {
@@ -285,6 +312,7 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
     fanout,
     resume,
     pglite,
+    webhooks,
     errors,
   };
   const report: BenchReport = { ...body, targets: targetChecks(body), summary: buildSummary(body) };

@@ -20,6 +20,7 @@ describe('bench settings', () => {
       'overload',
       'restart',
       'query',
+      'webhooks',
       'fanout',
       'resume',
       'pglite',

@@ -7,6 +7,7 @@ export const SCENARIOS = [
   'overload',
   'restart',
   'query',
+  'webhooks',
   'fanout',
   'resume',
   'pglite',

@@ -96,6 +96,36 @@ describe('buildSummary', () => {
     );
   });
 
+  it('judges webhook delivery by what was missed or out of order, not by its lag', () => {
+    const webhooks = {
+      rate: 400,
+      orders: 5_000,
+      events: 15_000,
+      lagMs: summarize([20, 35, 900]),
+      lifecycleLagMs: summarize([100]),
+      received: 15_001,
+      missed: 0,
+      duplicated: 1,
+      outOfOrder: 0,
+      cpu: { ordersApi: 80, database: 40 },
+    };
+    const met = buildSummary(body({ webhooks })).find((r) => r.id === '10');
+    expect(met?.status).toBe('met');
+    expect(met?.result).toBe(
+      '15,000 events of 5,000 orders at 400/s; lag p50 / p99 35 / 900 ms; missed 0, out of order 0, duplicated 1',
+    );
+    for (const bad of [{ missed: 1 }, { outOfOrder: 2 }]) {
+      const row = buildSummary(body({ webhooks: { ...webhooks, ...bad } })).find(
+        (r) => r.id === '10',
+      );
+      expect(row?.status, JSON.stringify(bad)).toBe('missed');
+    }
+    expect(buildSummary(body({})).find((r) => r.id === '10')).toMatchObject({
+      result: 'not run',
+      status: 'not measured',
+    });
+  });
+
   it('says which scenarios did not run', () => {
     const rows = buildSummary(body({}));
     expect(rows.find((r) => r.id === '4')).toMatchObject({

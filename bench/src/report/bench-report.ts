@@ -6,6 +6,7 @@ import type { QueryResult } from '../scenarios/query-throughput.js';
 import type { ResumeResult } from '../scenarios/resumable-stream.js';
 import type { RestartResult } from '../scenarios/restart-time.js';
 import type { FanoutResult, FanoutStep } from '../scenarios/subscription-fanout.js';
+import type { WebhooksResult } from '../scenarios/webhook-delivery.js';
 import * as fmt from './format.js';
 import {
   TARGETS,
@@ -38,6 +39,8 @@ export interface BenchReport {
   fanout: FanoutResult | null;
   resume: ResumeResult | null;
   pglite: LifecycleResult | null;
+  /** Absent in reports written before the webhooks scenario existed. */
+  webhooks?: WebhooksResult | null;
   errors: { scenario: string; message: string }[];
   /** Every target of the throughput issue, met, missed or not measured. */
   targets: TargetCheck[];
@@ -286,6 +289,26 @@ export function buildSummary(report: ReportBody): SummaryRow[] {
     pglite.ratio += `; ${num(pgliteBest / postgresBest, 2)} × (2)`;
   }
   rows.push(pglite);
+  const hooks = report.webhooks ?? null;
+  rows.push({
+    id: '10',
+    scenario: 'Webhook delivery, one endpoint answering 200',
+    result:
+      hooks === null
+        ? 'not run'
+        : `${num(hooks.events)} events of ${num(hooks.orders)} orders at ${num(hooks.rate)}/s; ` +
+          `lag p50 / p99 ${ms(hooks.lagMs.p50)} / ${ms(hooks.lagMs.p99)} ms; missed ${String(hooks.missed)}, ` +
+          `out of order ${String(hooks.outOfOrder)}, duplicated ${String(hooks.duplicated)}`,
+    ratio: '–',
+    target: 'missed 0, out of order 0',
+    status:
+      hooks === null
+        ? 'not measured'
+        : hooks.missed === 0 && hooks.outOfOrder === 0
+          ? 'met'
+          : 'missed',
+    generatorCpu: '–',
+  });
   return rows;
 }
 
@@ -604,6 +627,32 @@ export function renderMarkdown(report: BenchReport): string {
       '## 8. Lifecycle on embedded PGlite, rising rates',
       '',
       lifecycleTable(report.pglite),
+    );
+  }
+  const hooks = report.webhooks ?? null;
+  if (hooks !== null) {
+    parts.push(
+      '',
+      '## 10. Webhook delivery',
+      '',
+      markdownTable(
+        [
+          'Rate',
+          'Orders / events',
+          'Transition→receipt p50 / p95 / p99',
+          'Missed / out of order / duplicated',
+          'CPU orders-api / database',
+        ],
+        [
+          [
+            `${num(hooks.rate)}/s`,
+            `${num(hooks.orders)} / ${num(hooks.events)}`,
+            latencies(hooks.lagMs),
+            `${String(hooks.missed)} / ${String(hooks.outOfOrder)} / ${String(hooks.duplicated)}`,
+            `${pct(hooks.cpu.ordersApi)} / ${hooks.cpu.database === null ? '–' : pct(hooks.cpu.database)}`,
+          ],
+        ],
+      ),
     );
   }
   parts.push('', '## Settings', '', '```json', JSON.stringify(report.settings, null, 2), '```', '');

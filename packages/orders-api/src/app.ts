@@ -10,6 +10,7 @@ import { createAuthenticator } from './auth/authenticator.js';
 import type { OrdersSettings } from './config/settings.js';
 import { OrderEventsService } from './domain/order-events.service.js';
 import { OrdersService } from './domain/orders.service.js';
+import { WebhooksService } from './domain/webhooks.service.js';
 import { OrderEventStream } from './events/order-event-stream.js';
 import { createOperationPipeline } from './graphql/operation-pipeline.js';
 import { buildOrdersSchema } from './graphql/schema.js';
@@ -21,6 +22,9 @@ import { ordersPersistence } from './persistence/orders-persistence.js';
 import { LOG_WAKE_CHANNEL, LogWakeups } from './persistence/transition-log.js';
 import { schema } from './persistence/schema.js';
 import { OrderWorker } from './worker/order-worker.js';
+import { WebhookDispatcher } from './worker/webhook-dispatcher.js';
+import { WebhookHttp, destinationRefusal } from './worker/webhook-http.js';
+import { WebhookSender } from './worker/webhook-sender.js';
 
 export {
   SETTING_NAMES,
@@ -71,11 +75,14 @@ export async function startOrdersApi(
     transitions,
     jobs,
     log: transitionLog,
+    webhooks: webhookStore,
+    webhookQueue,
   } = ordersPersistence(database, {
     delays: { deliveryDelay: settings.deliveryDelaySeconds },
     batching: { maxBatch: settings.createBatchSize, maxInFlight: 2 },
     onCommitted: () => {
       events.wake();
+      dispatcher.wake();
       wakeups.poke();
     },
   });
@@ -122,6 +129,36 @@ export async function startOrdersApi(
     log.child({ component: 'events' }),
     { batchSize: settings.eventsBatchSize, idlePollMs: settings.eventsIdlePollMs },
   );
+  const sender = new WebhookSender(
+    webhookQueue,
+    new WebhookHttp(),
+    (ids) => repository.findMany(ids),
+    { ...settings.webhooks, concurrency: 64, idlePollMs: settings.workerIdlePollMs },
+    log.child({ component: 'webhooks' }),
+    { onAttempt: metrics?.recordWebhookAttempt.bind(metrics) },
+  );
+  const dispatcher = new WebhookDispatcher(
+    webhookQueue,
+    { batchSize: settings.eventsBatchSize, idlePollMs: settings.eventsIdlePollMs },
+    log.child({ component: 'webhooks' }),
+    () => {
+      sender.wake();
+    },
+  );
+  const webhooks = new WebhooksService(
+    webhookStore,
+    (url) => destinationRefusal(url, settings.webhooks.allowPrivateNetworks),
+    () => {
+      dispatcher.endpointsChanged();
+      sender.wake();
+    },
+  );
+  metrics?.watchWebhookBacklog(
+    () => webhookQueue.backlogAges(),
+    (error) => {
+      log.warn({ err: error }, 'could not read the webhook backlog for /metrics');
+    },
+  );
   const orders = new OrdersService({
     repository,
     cancellation: transitions,
@@ -146,8 +183,10 @@ export async function startOrdersApi(
     : undefined;
   if (admission !== undefined) metrics?.watchAdmission(() => admission.controller.state);
   await events.start();
+  await dispatcher.start();
   const unlisten = await database.listen(LOG_WAKE_CHANNEL, () => {
     events.wake();
+    dispatcher.wake();
   });
 
   const http = await startHttpServer({
@@ -156,7 +195,7 @@ export async function startOrdersApi(
       log,
       metrics,
     }),
-    services: { orders, orderEvents, events },
+    services: { orders, orderEvents, events, webhooks },
     authenticator: createAuthenticator(settings.access),
     host: settings.host,
     port: settings.port,
@@ -182,6 +221,7 @@ export async function startOrdersApi(
     },
   });
   worker.start();
+  sender.start();
 
   const url = `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${http.port}/graphql`;
   log.info(
@@ -209,6 +249,8 @@ export async function startOrdersApi(
         await http.close();
         await admission?.stop();
         await worker.stop();
+        await dispatcher.stop();
+        await sender.stop();
         await events.stop();
         wakeups.stop();
         await unlisten();

@@ -12,6 +12,8 @@ import {
   orderInput,
   type OrderResult,
 } from './support/stack.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
+import { ROTATE_SECRET, createEndpoint } from './support/webhooks.js';
 
 const PAYMENT_TOKEN = 'tok_secret_never_logged_5150';
 const CLIENT_BEARER = 'client-bearer-never-logged-8086';
@@ -123,5 +125,36 @@ describe('log lines of both services', () => {
     expect(workerLine).toMatchObject({ component: 'worker', outcome: 'confirmed' });
     expect(workerLine?.traceId).toBe(traceId);
     expect(paymentsRequests.some((l) => l.traceId === traceId)).toBe(true);
+  });
+
+  it('never carry a webhook secret, whether made, rotated or signing failed requests', async () => {
+    const receiver = await WebhookReceiver.start();
+    receiver.answer = () => 500;
+    try {
+      const gql = <T>(query: string, variables: Record<string, unknown> = {}) =>
+        stack.gql<T>(query, variables);
+      const { secret, endpoint } = await createEndpoint(gql, {
+        url: receiver.url,
+        events: ['CREATED'],
+      });
+      const rotated = await gql<{ rotateWebhookSecret: { secret: string } }>(ROTATE_SECRET, {
+        id: endpoint.id,
+      });
+      const fresh = rotated.data?.rotateWebhookSecret.secret ?? '';
+      expect(fresh).toMatch(/^whsec_/);
+      await create('req-webhook-01', { paymentToken: 'tok_approve' });
+      await eventually(
+        () => Promise.resolve(orders.lines()),
+        (lines) => lines.some((l) => l.msg === 'webhook attempt failed'),
+      );
+      const output = orders.text.join('');
+      expect(output).toContain(endpoint.id);
+      for (const value of [secret, fresh, secret.slice(6), fresh.slice(6)]) {
+        expect(output).not.toContain(value);
+      }
+      await gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -165,6 +165,49 @@ describe('orders-api settings', () => {
     ).toEqual(['ADMISSION_MIN_CONCURRENCY']);
   });
 
+  it('reads the webhook settings, private networks allowed outside production only', () => {
+    expect(loadSettings({}).webhooks).toEqual({
+      retryBaseMs: 5_000,
+      retryMaxAgeHours: 24,
+      timeoutMs: 10_000,
+      allowPrivateNetworks: true,
+    });
+    const production = { NODE_ENV: 'production', PAYMENTS_API_TOKEN: 'a-real-token' };
+    expect(loadSettings(production).webhooks.allowPrivateNetworks).toBe(false);
+    expect(
+      loadSettings({ ...production, WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' }).webhooks
+        .allowPrivateNetworks,
+    ).toBe(true);
+    expect(
+      loadSettings({
+        WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'false',
+        WEBHOOKS_RETRY_BASE_SECONDS: '0.05',
+        WEBHOOKS_RETRY_MAX_AGE_HOURS: '0.5',
+        WEBHOOKS_TIMEOUT_SECONDS: '2.5',
+      }).webhooks,
+    ).toEqual({
+      retryBaseMs: 50,
+      retryMaxAgeHours: 0.5,
+      timeoutMs: 2_500,
+      allowPrivateNetworks: false,
+    });
+    expect(
+      variablesOf(
+        problemsOf({
+          WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'yes',
+          WEBHOOKS_RETRY_BASE_SECONDS: '0',
+          WEBHOOKS_RETRY_MAX_AGE_HOURS: '-1',
+          WEBHOOKS_TIMEOUT_SECONDS: 'soon',
+        }),
+      ),
+    ).toEqual([
+      'WEBHOOKS_ALLOW_PRIVATE_NETWORKS',
+      'WEBHOOKS_RETRY_BASE_SECONDS',
+      'WEBHOOKS_RETRY_MAX_AGE_HOURS',
+      'WEBHOOKS_TIMEOUT_SECONDS',
+    ]);
+  });
+
   it('treats a blank database URL as absent (embedded database)', () => {
     expect(loadSettings({ ORDERS_DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();
   });

@@ -134,7 +134,37 @@ const spec = {
     'ADMISSION_RETRY_AFTER_SECONDS',
     integer(1, 3_600).default(1),
   ),
+  // Webhooks (README, "Webhooks"). Fractions are accepted so tests can make time short.
+  webhooksRetryBaseSeconds: setting(
+    'WEBHOOKS_RETRY_BASE_SECONDS',
+    seconds(0.001, 3_600).default(5),
+  ),
+  webhooksRetryMaxAgeHours: setting(
+    'WEBHOOKS_RETRY_MAX_AGE_HOURS',
+    z.coerce
+      .number({ error: 'must be a number of hours' })
+      .positive({ error: 'must be above 0' })
+      .max(24 * 30, { error: 'must be at most 720 (30 days)' })
+      .default(24),
+  ),
+  webhooksTimeoutSeconds: setting('WEBHOOKS_TIMEOUT_SECONDS', seconds(0.1, 120).default(10)),
+  // Unset: allowed outside production (local receivers and tests), refused in production.
+  webhooksAllowPrivateNetworks: setting(
+    'WEBHOOKS_ALLOW_PRIVATE_NETWORKS',
+    z
+      .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+  ),
 };
+
+/** A number of seconds between `min` and `max`, fractions allowed, read from text. */
+function seconds(min: number, max: number) {
+  return z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .min(min, { error: `must be at least ${String(min)}` })
+    .max(max, { error: `must be at most ${String(max)}` });
+}
 
 /** How callers are identified: not at all (the demo customer), or by a verified JWT. */
 export type AccessSettings =
@@ -170,6 +200,10 @@ const definition = defineSettings('orders-api', spec, {
       admissionMaxJobAgeMs,
       admissionSampleIntervalMs,
       admissionRetryAfterSeconds,
+      webhooksRetryBaseSeconds,
+      webhooksRetryMaxAgeHours,
+      webhooksTimeoutSeconds,
+      webhooksAllowPrivateNetworks,
       ...others
     } = rest;
     return {
@@ -192,6 +226,13 @@ const definition = defineSettings('orders-api', spec, {
         sampleIntervalMs: admissionSampleIntervalMs,
         retryAfterSeconds: admissionRetryAfterSeconds,
       } satisfies AdmissionSettings & { enabled: boolean },
+      /** Signed webhooks: retries, timeout, and which destinations may be reached. */
+      webhooks: {
+        retryBaseMs: webhooksRetryBaseSeconds * 1000,
+        retryMaxAgeHours: webhooksRetryMaxAgeHours,
+        timeoutMs: webhooksTimeoutSeconds * 1000,
+        allowPrivateNetworks: webhooksAllowPrivateNetworks ?? values.nodeEnv !== 'production',
+      },
       paymentsApiToken: values.paymentsApiToken ?? DEV_PAYMENTS_API_TOKEN,
       /** True when the token is the development default, so the service can say so at start. */
       usesDevToken: values.paymentsApiToken === undefined,

@@ -24,6 +24,11 @@ export function createLogger(
         '*.paymentToken',
         'input.paymentToken',
         '*.input.paymentToken',
+        // Webhook signing secrets: never written by the service, redacted should one slip by.
+        'secret',
+        '*.secret',
+        'secrets',
+        '*.secrets',
       ],
       censor: '[redacted]',
     },

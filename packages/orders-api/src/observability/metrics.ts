@@ -116,6 +116,50 @@ export class OrdersMetrics {
     });
   }
 
+  readonly webhookDeliveries = new Counter({
+    name: 'orders_webhook_attempts_total',
+    help: 'Webhook requests by outcome: delivered (2xx), retry (failed, to be retried), failed (retries ran out), gone (410: endpoint disabled)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookLatency = new Histogram({
+    name: 'orders_webhook_delivery_latency_seconds',
+    help: 'Time from a transition to the 2xx answer of the webhook request that delivered it',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [this.registry],
+  });
+
+  /**
+   * Shows, per webhook endpoint, how long its oldest PENDING delivery has waited, read from the
+   * database at scrape time. Endpoints are few and made by admins, so their ids are labels.
+   */
+  watchWebhookBacklog(
+    ages: () => Promise<Map<string, number>>,
+    onScrapeError: (error: unknown) => void,
+  ): void {
+    new Gauge({
+      name: 'orders_webhook_backlog_age_seconds',
+      help: 'Per webhook endpoint, how long its oldest PENDING delivery has waited since it was queued; 0 when none waits',
+      labelNames: ['endpoint'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const [endpoint, age] of await ages()) this.set({ endpoint }, age);
+        } catch (error) {
+          onScrapeError(error);
+        }
+      },
+    });
+  }
+
+  /** Counts a webhook attempt, and the delivery latency of one that delivered. */
+  recordWebhookAttempt(outcome: string, latencySeconds: number | null): void {
+    this.webhookDeliveries.inc({ outcome });
+    if (latencySeconds !== null) this.webhookLatency.observe(latencySeconds);
+  }
+
   /** Counts transitions that have just been committed. */
   recordTransitions(applied: readonly TransitionRecord[]): void {
     for (const { from, to } of applied) this.transitions.inc({ from: from ?? 'NONE', to });

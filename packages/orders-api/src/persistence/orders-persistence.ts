@@ -3,6 +3,8 @@ import { SqlOrderRepository, type InsertBatching } from './order-repository.js';
 import { OrderTransitions, type FollowUpDelays } from './order-transitions.js';
 import type { SqlClient } from './sql.js';
 import { TransitionLog } from './transition-log.js';
+import { WebhookQueue } from './webhook-queue.js';
+import { SqlWebhookStore } from './webhook-store.js';
 
 /** Everything orders-api keeps in its database, over one connection pool. */
 export interface OrdersPersistence {
@@ -10,6 +12,8 @@ export interface OrdersPersistence {
   transitions: OrderTransitions;
   jobs: JobQueue;
   log: TransitionLog;
+  webhooks: SqlWebhookStore;
+  webhookQueue: WebhookQueue;
 }
 
 export interface OrdersPersistenceOptions {
@@ -29,5 +33,7 @@ export function ordersPersistence(
     transitions: new OrderTransitions(db, delays, onCommitted),
     jobs: new JobQueue(db),
     log: new TransitionLog(db),
+    webhooks: new SqlWebhookStore(db),
+    webhookQueue: new WebhookQueue(db),
   };
 }

@@ -2,6 +2,7 @@ import { FOLLOW_UPS, ORDER_STATUSES } from '@oms/order-lifecycle';
 import { relations, sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   char,
   check,
   customType,
@@ -145,6 +146,118 @@ export const orderTransitions = pgTable(
   ],
 );
 
+export const webhookDeliveryStatus = pgEnum('webhook_delivery_status', [
+  'PENDING',
+  'DELIVERED',
+  'FAILED',
+]);
+
+/**
+ * An HTTP endpoint that is sent signed order events (Standard Webhooks). The secrets sign, so
+ * they are kept as given; they leave the service only once, in the answer that made them.
+ */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: uuid('id').primaryKey(),
+  url: text('url').notNull(),
+  description: text('description'),
+  /** Which transitions (by their `to`) are sent; null: all of them, statuses added later too. */
+  events: orderStatus('events').array(),
+  enabled: boolean('enabled').notNull().default(true),
+  /** `whsec_<base64>`: the key every request is signed with. */
+  secret: text('secret').notNull(),
+  /** The secret before the last rotation, still signing until it expires. */
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: ts('previous_secret_expires_at'),
+  /** Set by the first failed attempt after a delivery, cleared by the next delivery: FAILING. */
+  failingSince: ts('failing_since'),
+  /**
+   * When a request to it was last answered 2xx, to within a second: written at most once a
+   * second, so that concurrent deliveries do not queue on this row's lock.
+   */
+  lastDeliveryAt: ts('last_delivery_at'),
+  createdAt: ts('created_at')
+    .notNull()
+    .default(sql`now()`),
+  updatedAt: ts('updated_at')
+    .notNull()
+    .default(sql`now()`),
+});
+
+/**
+ * One event for one endpoint, and the durable job of sending it: PENDING rows are claimed by
+ * one sender at a time (`claim_token`, `next_attempt_at` pushed out by a lease), as order jobs
+ * are. The id is the `webhook-id` header, the same on every attempt.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey(),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    /** The event's place in the transition log, its cursor. */
+    eventXid: xid8('event_xid').notNull(),
+    eventPosition: bigint('event_position', { mode: 'number' }).notNull(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    orderVersion: integer('order_version').notNull(),
+    /** When the transition happened: the body's timestamp, and where delivery latency starts. */
+    eventAt: ts('event_at').notNull(),
+    status: webhookDeliveryStatus('status').notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When it is due (or, while claimed, when the claim lapses); null unless PENDING. */
+    nextAttemptAt: ts('next_attempt_at'),
+    claimToken: uuid('claim_token'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: ts('delivered_at'),
+    /** When it was last queued (created or redelivered): retries stop a max age after this. */
+    queuedAt: ts('queued_at')
+      .notNull()
+      .default(sql`now()`),
+    createdAt: ts('created_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    // One delivery per event and endpoint, however many dispatchers ran.
+    unique('webhook_deliveries_event_key').on(t.endpointId, t.eventXid, t.eventPosition),
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'PENDING'`),
+    // An order's earlier pending events hold back its later ones, per endpoint.
+    index('webhook_deliveries_pending_order_idx')
+      .on(t.endpointId, t.orderId, t.orderVersion)
+      .where(sql`${t.status} = 'PENDING'`),
+    // An endpoint's deliveries, newest event first.
+    index('webhook_deliveries_endpoint_idx').on(
+      t.endpointId,
+      t.eventXid.desc(),
+      t.eventPosition.desc(),
+    ),
+    check(
+      'webhook_deliveries_next_attempt_iff_pending',
+      sql`(${t.status} = 'PENDING') = (${t.nextAttemptAt} is not null)`,
+    ),
+  ],
+);
+
+/**
+ * Where the webhook dispatcher has read the transition log up to: one row, taken `FOR UPDATE
+ * SKIP LOCKED` by the one process dispatching at a time, and moved in the statement that
+ * queues the deliveries of what it read.
+ */
+export const webhookDispatchCursor = pgTable(
+  'webhook_dispatch_cursor',
+  {
+    id: smallint('id').primaryKey(),
+    xid: xid8('xid').notNull(),
+    position: bigint('position', { mode: 'number' }).notNull(),
+  },
+  (t) => [check('webhook_dispatch_cursor_one_row', sql`${t.id} = 1`)],
+);
+
 export const ordersRelations = relations(orders, ({ many }) => ({
   items: many(orderItems),
   history: many(orderTransitions),
@@ -163,5 +276,8 @@ export const schema = {
   ordersRelations,
   orderItemsRelations,
   orderTransitionsRelations,
+  webhookEndpoints,
+  webhookDeliveries,
+  webhookDispatchCursor,
 };
 export type OrdersSchema = typeof schema;

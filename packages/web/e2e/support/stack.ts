@@ -133,6 +133,8 @@ export async function startStack(): Promise<Stack> {
           // the held token would hold up the orders paid together with it.
           PAYMENT_BATCH_SIZE: '1',
           WORKER_IDLE_POLL_MS: '200',
+          // Webhook receivers in the tests fail on purpose and then recover: a retry comes soon.
+          WEBHOOKS_RETRY_BASE_SECONDS: '0.5',
           // A browser opening orders-api's /graphql is sent to the SPA's IDE.
           ORDERS_IDE_URL: `${ideUrl}/graphiql`,
           ...extra,

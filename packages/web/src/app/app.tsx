@@ -5,6 +5,7 @@ import { Loading } from '../components/loading.js';
 import { OrderDetailsPage } from '../features/order-details/order-details-page.js';
 import { CreateOrderPage } from '../features/create-order/create-order-page.js';
 import { OrdersListPage } from '../features/orders-list/orders-list-page.js';
+import { WebhooksPage } from '../features/webhooks/webhooks-page.js';
 import { AppServicesContext, type AppServices } from '../lib/app-services.js';
 import { Layout } from './layout.js';
 import { NotFoundPage } from './not-found-page.js';
@@ -23,6 +24,7 @@ export function App({ services }: { services: AppServices }) {
               <Route path="orders" element={<OrdersListPage />} />
               <Route path="orders/new" element={<CreateOrderPage />} />
               <Route path="orders/:id" element={<OrderDetailsPage />} />
+              <Route path="webhooks" element={<WebhooksPage />} />
               <Route
                 path="graphiql"
                 element={

@@ -22,6 +22,9 @@ export function Layout() {
               <NavLink to="/orders/new">New order</NavLink>
             </li>
             <li>
+              <NavLink to="/webhooks">Webhooks</NavLink>
+            </li>
+            <li>
               <NavLink to="/graphiql">GraphQL IDE</NavLink>
             </li>
           </ul>

@@ -14,6 +14,9 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query WebhookEndpoints($deliveries: Int) {\n    webhookEndpoints {\n      id\n      url\n      description\n      events\n      enabled\n      status\n      createdAt\n      lastDeliveryAt\n      deliveries(first: $deliveries) {\n        edges {\n          cursor\n          node {\n            id\n            eventCursor\n            orderId\n            status\n            attempts\n            lastStatusCode\n            lastError\n            nextAttemptAt\n            deliveredAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.WebhookEndpointsDocument,
+    "\n  mutation CreateWebhookEndpoint($input: WebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n      }\n    }\n  }\n": typeof types.CreateWebhookEndpointDocument,
+    "\n  mutation RedeliverWebhookEvents($endpointId: ID!, $after: String!) {\n    redeliverWebhookEvents(endpointId: $endpointId, after: $after)\n  }\n": typeof types.RedeliverWebhookEventsDocument,
     "\n  fragment OrderFields on Order {\n    id\n    status\n    total\n    currency\n    createdAt\n    updatedAt\n    cancellationReason\n    items {\n      sku\n      name\n      quantity\n      unitPrice\n    }\n    history {\n      from\n      to\n      at\n      reason\n    }\n  }\n": typeof types.OrderFieldsFragmentDoc,
     "\n  query Orders($first: Int, $after: String, $status: OrderStatus) {\n    orders(first: $first, after: $after, status: $status) {\n      edges {\n        cursor\n        node {\n          ...OrderFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.OrdersDocument,
     "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderDocument,
@@ -22,6 +25,9 @@ type Documents = {
     "\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n": typeof types.OrderEventsDocument,
 };
 const documents: Documents = {
+    "\n  query WebhookEndpoints($deliveries: Int) {\n    webhookEndpoints {\n      id\n      url\n      description\n      events\n      enabled\n      status\n      createdAt\n      lastDeliveryAt\n      deliveries(first: $deliveries) {\n        edges {\n          cursor\n          node {\n            id\n            eventCursor\n            orderId\n            status\n            attempts\n            lastStatusCode\n            lastError\n            nextAttemptAt\n            deliveredAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.WebhookEndpointsDocument,
+    "\n  mutation CreateWebhookEndpoint($input: WebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n      }\n    }\n  }\n": types.CreateWebhookEndpointDocument,
+    "\n  mutation RedeliverWebhookEvents($endpointId: ID!, $after: String!) {\n    redeliverWebhookEvents(endpointId: $endpointId, after: $after)\n  }\n": types.RedeliverWebhookEventsDocument,
     "\n  fragment OrderFields on Order {\n    id\n    status\n    total\n    currency\n    createdAt\n    updatedAt\n    cancellationReason\n    items {\n      sku\n      name\n      quantity\n      unitPrice\n    }\n    history {\n      from\n      to\n      at\n      reason\n    }\n  }\n": types.OrderFieldsFragmentDoc,
     "\n  query Orders($first: Int, $after: String, $status: OrderStatus) {\n    orders(first: $first, after: $after, status: $status) {\n      edges {\n        cursor\n        node {\n          ...OrderFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.OrdersDocument,
     "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": types.OrderDocument,
@@ -44,6 +50,18 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookEndpoints($deliveries: Int) {\n    webhookEndpoints {\n      id\n      url\n      description\n      events\n      enabled\n      status\n      createdAt\n      lastDeliveryAt\n      deliveries(first: $deliveries) {\n        edges {\n          cursor\n          node {\n            id\n            eventCursor\n            orderId\n            status\n            attempts\n            lastStatusCode\n            lastError\n            nextAttemptAt\n            deliveredAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebhookEndpoints($deliveries: Int) {\n    webhookEndpoints {\n      id\n      url\n      description\n      events\n      enabled\n      status\n      createdAt\n      lastDeliveryAt\n      deliveries(first: $deliveries) {\n        edges {\n          cursor\n          node {\n            id\n            eventCursor\n            orderId\n            status\n            attempts\n            lastStatusCode\n            lastError\n            nextAttemptAt\n            deliveredAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateWebhookEndpoint($input: WebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateWebhookEndpoint($input: WebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RedeliverWebhookEvents($endpointId: ID!, $after: String!) {\n    redeliverWebhookEvents(endpointId: $endpointId, after: $after)\n  }\n"): (typeof documents)["\n  mutation RedeliverWebhookEvents($endpointId: ID!, $after: String!) {\n    redeliverWebhookEvents(endpointId: $endpointId, after: $after)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
