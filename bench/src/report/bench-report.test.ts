@@ -141,7 +141,7 @@ describe('machineLoadLine', () => {
     const line = machineLoadLine(machine);
     expect(line).toMatch(/^The machine was otherwise idle/);
     expect(line).toContain(
-      '1 % of the CPUs busy in the second before the run and 2 % in the second after it',
+      '1 % of the CPUs busy in the three seconds before the run and 2 % in the three seconds after it',
     );
   });
 

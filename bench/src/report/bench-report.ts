@@ -427,7 +427,7 @@ export function machineLoadLine(m: MachineInfo): string {
   const figures =
     `load average ${m.loadAtStart.join(', ')} at the start and ${m.loadAtEnd.join(', ')} at the end, ` +
     `which includes the run's own work; ${m.busyBeforeStartPercent ?? '?'} % of the CPUs busy in the ` +
-    `second before the run and ${m.busyAfterEndPercent ?? '?'} % in the second after it`;
+    `three seconds before the run and ${m.busyAfterEndPercent ?? '?'} % in the three seconds after it`;
   const busy = machineWasBusy(m);
   if (busy === null) return `The machine's load could not be read (${figures}).`;
   return busy
