@@ -103,7 +103,13 @@ export class PaymentsService {
     commands.forEach((command, index) => {
       if (!firstOf.has(command.idempotencyKey)) firstOf.set(command.idempotencyKey, index);
     });
-    const firsts = [...firstOf.values()];
+    // Inserted in key order: two batches holding some of the same keys in different orders
+    // would otherwise each wait for a key the other has inserted (a deadlock PostgreSQL
+    // resolves by failing one of them). One order for every batch leaves one of them to wait.
+    const keyOf = (index: number) => (commands[index] as ChargeCommand).idempotencyKey;
+    const firsts = [...firstOf.values()].sort((a, b) =>
+      keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0,
+    );
     const fresh = firsts.map((index) => commands[index] as ChargeCommand);
     const inserted = await this.query<RawPaymentRow>(INSERT_CHARGES, [
       fresh.map(() => uuidv7()),
