@@ -1,4 +1,4 @@
-import { sql, type DatabaseHandle } from '@oms/database';
+import type { DatabaseHandle } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,18 +12,11 @@ import {
   type OrdersPersistence,
 } from '../src/persistence/orders-persistence.js';
 import type { OrdersSchema } from '../src/persistence/schema.js';
+import { insertCreatedOrder as insert } from './support/orders-database.js';
 import { TransitionLog, type LogEntry } from '../src/persistence/transition-log.js';
 
 /** Transactions that overlap need two real connections: a server. */
 const serverUrl = process.env.TEST_DATABASE_URL;
-
-/** An order row with its first history row, written the way orders-api writes them. */
-const insert = (id: string) => sql`with o as (
-    insert into orders (id, status, currency, total, next_action, next_action_at)
-    values (${id}, 'CREATED', 'EUR', 100, 'PAY', now()) returning id, created_at
-  )
-  insert into order_transitions (order_id, seq, from_status, to_status, at)
-  select id, 1, null, 'CREATED', created_at from o`;
 
 /** A read of the log held by the test: it runs when told, and returns when told. */
 interface HeldRead {

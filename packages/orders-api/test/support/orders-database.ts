@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { openDatabase, type DatabaseHandle } from '@oms/database';
+import { openDatabase, sql, type DatabaseHandle } from '@oms/database';
 import type { TestDatabase } from '@oms/database/testing';
 import { schema, type OrdersSchema } from '../../src/persistence/schema.js';
 
@@ -23,3 +23,11 @@ export function openOrdersDatabase(
     poolSize: options.poolSize,
   });
 }
+
+/** An order row with its first history row, written the way orders-api writes them. */
+export const insertCreatedOrder = (id: string) => sql`with o as (
+    insert into orders (id, status, currency, total, next_action, next_action_at)
+    values (${id}, 'CREATED', 'EUR', 100, 'PAY', now()) returning id, created_at
+  )
+  insert into order_transitions (order_id, seq, from_status, to_status, at)
+  select id, 1, null, 'CREATED', created_at from o`;
