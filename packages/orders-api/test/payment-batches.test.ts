@@ -5,6 +5,7 @@ import {
   type RunningPaymentsApi,
 } from '@oms/payments-api';
 import { freePort, postGraphQL } from '@oms/testing';
+import { PaymentsRelay } from '@oms/testing/payments-relay';
 import { paymentRecordsOf, readOrders } from '@oms/testing/invariants';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,7 @@ describe(`a backlog of orders is paid in batches, each order once (${databaseKin
   let paymentsDb: TestDatabase | undefined;
   let payments: RunningPaymentsApi | undefined;
   let orders: OrdersApi | undefined;
+  let relay: PaymentsRelay | undefined;
 
   beforeAll(async () => {
     [ordersDb, paymentsDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
@@ -44,12 +46,13 @@ describe(`a backlog of orders is paid in batches, each order once (${databaseKin
 
   afterAll(async () => {
     await orders?.close();
+    await relay?.close();
     await payments?.close();
     await Promise.all([ordersDb?.dispose(), paymentsDb?.dispose()]);
   });
 
   /** orders-api on the test's database, paying through `paymentsUrl`. */
-  const startOrders = (paymentsUrl: string) =>
+  const startOrders = (paymentsUrl: string, extra: Record<string, string> = {}) =>
     startOrdersApi(
       loadSettings(
         ordersEnv(ordersDb as TestDatabase, paymentsUrl, {
@@ -59,18 +62,19 @@ describe(`a backlog of orders is paid in batches, each order once (${databaseKin
           PAYMENT_MAX_ATTEMPTS: '100',
           // No delivery during the test: the payment is what is looked at.
           DELIVERY_DELAY_SECONDS: '60',
+          ...extra,
         }),
       ),
       log(),
     );
 
-  it('pays the backlog through POST /payments/batch, each order with its own outcome', async () => {
+  /** Places orders with these payment tokens while payments-api cannot be reached. */
+  const placeBacklog = async (tokens: readonly string[]): Promise<OrderResult[]> => {
+    // The orders-api of an earlier test would pay them at once.
+    await orders?.close();
     // Nothing listens on this port: every charge is refused before it reaches anyone.
     const unreachable = await startOrders(`http://127.0.0.1:${await freePort()}`);
     orders = unreachable;
-    const tokens = Array.from({ length: ORDERS }, (_, i) =>
-      i % 4 === 3 ? 'tok_decline' : 'tok_approve',
-    );
     const placed = await Promise.all(
       tokens.map(async (paymentToken) => {
         const result = await postGraphQL<{ createOrder: OrderResult }>(
@@ -84,6 +88,14 @@ describe(`a backlog of orders is paid in batches, each order once (${databaseKin
       }),
     );
     await unreachable.close();
+    return placed;
+  };
+
+  it('pays the backlog through POST /payments/batch, each order with its own outcome', async () => {
+    const tokens = Array.from({ length: ORDERS }, (_, i) =>
+      i % 4 === 3 ? 'tok_decline' : 'tok_approve',
+    );
+    const placed = await placeBacklog(tokens);
 
     const provider = payments as RunningPaymentsApi;
     const api = await startOrders(provider.url);
@@ -129,5 +141,35 @@ describe(`a backlog of orders is paid in batches, each order once (${databaseKin
     expect(batched).toBeGreaterThanOrEqual(2 * batches);
     expect(batches + single).toBeLessThan(ORDERS);
     expect(batched + single).toBeGreaterThanOrEqual(ORDERS);
+  }, 90_000);
+
+  it('a slow call holds back only the orders it carries: the others of the pass are applied', async () => {
+    // One order's charge is held by the relay; the rest of the backlog is claimed in the same
+    // pass and, one order per call, goes through calls of their own.
+    const placed = await placeBacklog(['tok_held', ...Array<string>(6).fill('tok_approve')]);
+    const [held, ...others] = placed as [OrderResult, ...OrderResult[]];
+    relay = await PaymentsRelay.start((payments as RunningPaymentsApi).url, {
+      hold: { token: 'tok_held', releasedAs: 'tok_approve' },
+    });
+    const api = await startOrders(relay.url, {
+      PAYMENT_BATCH_SIZE: '1',
+      // The held call stays in flight for the whole test instead of timing out into a retry.
+      PAYMENT_TIMEOUT_MS: '60000',
+    });
+    orders = api;
+    const statuses = async () =>
+      Object.fromEntries((await readOrders({ graphqlUrl: api.url })).map((o) => [o.id, o.status]));
+    const settled = await eventually(statuses, (now) =>
+      others.every((o) => now[o.id] === 'CONFIRMED'),
+    );
+    // All of them in one pass, the held charge still unanswered meanwhile.
+    const pass = relay.charges();
+    expect(pass.map((c) => c.key).sort()).toEqual(placed.map((o) => o.id).sort());
+    expect(pass.every((c) => c.batch === null || c.batch.size === 1)).toBe(true);
+    expect(settled[held.id]).toBe('CREATED');
+    expect(relay.chargesFor(held.id)).toMatchObject([{ held: true, answeredAt: null }]);
+
+    relay.release(held.id);
+    await eventually(statuses, (now) => now[held.id] === 'CONFIRMED');
   }, 90_000);
 });

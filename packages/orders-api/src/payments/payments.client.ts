@@ -72,7 +72,8 @@ interface CallOutcome {
 }
 
 export class PaymentsClient {
-  private readonly batchSize: number;
+  /** Most charges one call carries: `chargeMany` splits larger requests into several calls. */
+  readonly batchSize: number;
 
   constructor(private readonly options: PaymentsClientOptions) {
     const size = Math.floor(options.batchSize ?? MAX_BATCH_ITEMS);

@@ -138,10 +138,16 @@ export class OrderWorker {
       const leaseSeconds = (this.options.paymentTimeoutMs + 5_000) / 1000;
       claimed = await this.jobs.claimCalls(free, leaseSeconds);
       const charges = claimed.filter((job) => callOf(job) === 'charge');
-      // One order: its own call, traced in its own trace. More: one batch call for all of them.
-      if (charges.length > 1) this.track(charges, this.payBatch(charges));
+      // One order: its own call, traced in its own trace. More: batch calls, each tracked and
+      // applied on its own, so a slow call holds back only the orders it carries.
+      for (let start = 0; start < charges.length; start += this.payments.batchSize) {
+        const call = charges.slice(start, start + this.payments.batchSize);
+        const [only] = call;
+        if (call.length === 1 && only !== undefined) this.track(call, this.runJob(only));
+        else this.track(call, this.payBatch(call));
+      }
       for (const job of claimed) {
-        if (charges.length <= 1 || callOf(job) !== 'charge') this.track([job], this.runJob(job));
+        if (callOf(job) !== 'charge') this.track([job], this.runJob(job));
       }
     }
     return full || (free > 0 && claimed.length === free);
