@@ -3,7 +3,7 @@ import { queryRows, sql, type DatabaseHandle } from '@oms/database';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { isValidPath, type OrderEvent, type OrderStatus } from '@oms/order-lifecycle';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openOrdersDatabase } from './support/orders-database.js';
+import { openOrdersDatabase, waitForLogHorizon } from './support/orders-database.js';
 import { newOrderId } from '../src/domain/order-ids.js';
 import type { AppliedTransition } from '../src/domain/order-ports.js';
 import { OrdersService } from '../src/domain/orders.service.js';
@@ -186,22 +186,8 @@ describe.skipIf(!serverUrl)('order persistence under concurrency (two connection
     // One event per committed transition: the transition log, read in batches from before the
     // first order, holds `<id>:<seq>` for every history row, none twice, each order's in order.
     const expected = rows.flatMap((r) => r.seqs.map((seq) => `${r.id}:${seq}`)).sort();
-    // The log shows only transactions older than every one still running on the server, and
-    // other tests' transactions (on other databases of the same server) count: wait until
-    // everything begun before this point has ended, so the read below is the whole log.
-    const [mark] = await queryRows<{ xid: string }>(
-      a.db,
-      sql`select pg_current_xact_id()::text as xid`,
-    );
-    for (let waited = 0; ; waited += 50) {
-      const [now] = await queryRows<{ xmin: string }>(
-        a.db,
-        sql`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`,
-      );
-      if (BigInt(now?.xmin ?? '0') > BigInt(mark?.xid ?? '0')) break;
-      if (waited > 60_000) throw new Error('transactions older than the test never ended');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // The log shows only transactions older than every one still running on the server.
+    await waitForLogHorizon();
     const events: string[] = [];
     let cursor = start;
     for (let batch = await b.log.read(cursor, 97); batch.length > 0;) {

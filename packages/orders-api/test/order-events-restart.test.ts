@@ -4,6 +4,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { OrdersProcess } from './support/orders-process.js';
+import { waitForLogHorizon } from './support/orders-database.js';
 import { scrape, valueOf } from './support/prometheus.js';
 import {
   CANCEL_ORDER,
@@ -102,6 +103,8 @@ describe(`an orderEvents subscriber across a SIGKILL of orders-api (${databaseKi
 
   /** The whole log, read through the query. */
   async function wholeLog(server: OrdersProcess): Promise<Event[]> {
+    // The log holds a commit once every transaction begun before it has ended.
+    await waitForLogHorizon();
     const events: Event[] = [];
     let after: string | null = null;
     for (;;) {

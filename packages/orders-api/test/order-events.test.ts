@@ -8,6 +8,7 @@ import {
   bearer,
   signToken,
 } from './support/access.js';
+import { waitForLogHorizon } from './support/orders-database.js';
 import { scrape, valueOf } from './support/prometheus.js';
 import {
   CANCEL_ORDER,
@@ -117,6 +118,8 @@ describe('order events: a page of the log, and a subscription that resumes from 
 
   /** Every event the token may see, read page by page of `first`, after `after`. */
   async function readAll(token: string, first: number, after: string | null = null) {
+    // What the tests committed is in the log once every transaction begun before has ended.
+    await waitForLogHorizon();
     const events: Event[] = [];
     let cursor = after;
     for (let pages = 0; pages < 100; pages++) {
@@ -328,6 +331,8 @@ describe('order events: a page of the log, and a subscription that resumes from 
   });
 
   it('answers the same page over WebSocket as over HTTP', async () => {
+    // Both reads see the same log only when no earlier transaction can still add to it.
+    await waitForLogHorizon();
     const overHttp = await page(alice, { first: 500 });
     const overWs = await overWebSocket(alice, PAGE, { first: 500 });
     expect(overWs.errors).toBeUndefined();

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { openDatabase, sql, type DatabaseHandle } from '@oms/database';
+import postgres from 'postgres';
 import type { TestDatabase } from '@oms/database/testing';
 import { schema, type OrdersSchema } from '../../src/persistence/schema.js';
 
@@ -31,3 +32,30 @@ export const insertCreatedOrder = (id: string) => sql`with o as (
   )
   insert into order_transitions (order_id, seq, from_status, to_status, at)
   select id, 1, null, 'CREATED', created_at from o`;
+
+/**
+ * Waits until every transaction begun on the PostgreSQL server before this call has ended. The
+ * transition log shows only transactions older than every one still running on the server, and
+ * other tests' transactions (on other databases of the same server) count: a read of the log
+ * after this sees everything committed before it. On the embedded database (one connection)
+ * there is nothing to wait for.
+ */
+export async function waitForLogHorizon(timeoutMs = 60_000): Promise<void> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url === undefined || url === '') return;
+  const server = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    const [mark] = await server<{ xid: string }[]>`select pg_current_xact_id()::text as xid`;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [now] = await server<
+        { xmin: string }[]
+      >`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`;
+      if (BigInt(now?.xmin ?? '0') > BigInt(mark?.xid ?? '0')) return;
+      if (Date.now() > deadline) throw new Error('transactions older than the test never ended');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await server.end();
+  }
+}
