@@ -1,4 +1,4 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 /**
@@ -8,24 +8,24 @@ import base from './vitest.config.js';
  * checks, auth, limits, logging and HTTP faults run the same code on either database, so the
  * full run on the PostgreSQL server covers them.
  */
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      include: [
-        'test/cancel-order.test.ts',
-        'test/durability.test.ts',
-        'test/group-commit.test.ts',
-        'test/idempotency.test.ts',
-        'test/job-backlog.test.ts',
-        'test/order-events-restart.test.ts',
-        'test/order-events.test.ts',
-        'test/order-lifecycle.test.ts',
-        'test/orders-list.test.ts',
-        'test/payment-batches.test.ts',
-        'test/webhooks.test.ts',
-      ],
-      env: { TEST_DATABASE_URL: '' },
-    },
-  }),
-);
+// Spread, not mergeConfig: mergeConfig appends to the base's include list instead of replacing it.
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'test/cancel-order.test.ts',
+      'test/durability.test.ts',
+      'test/group-commit.test.ts',
+      'test/idempotency.test.ts',
+      'test/job-backlog.test.ts',
+      'test/order-events-restart.test.ts',
+      'test/order-events.test.ts',
+      'test/order-lifecycle.test.ts',
+      'test/orders-list.test.ts',
+      'test/payment-batches.test.ts',
+      'test/webhooks.test.ts',
+    ],
+    env: { TEST_DATABASE_URL: '' },
+  },
+});
