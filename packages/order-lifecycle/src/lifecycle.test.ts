@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ACTOR_KINDS,
   CALL_FOLLOW_UPS,
   EVENT_FOLLOW_UPS,
   FOLLOW_UP_WORK,
@@ -16,11 +17,13 @@ import {
   canTransition,
   cancelOutcome,
   followUpOf,
+  isActorKind,
   isFinal,
   isOrderStatus,
   isValidPath,
   lateAnswerFollowUp,
   nextStatus,
+  requesterKind,
   type FollowUpWork,
   type TransitionRule,
 } from './lifecycle.js';
@@ -92,7 +95,7 @@ describe('order lifecycle', () => {
 
 describe('the work each transition leaves', () => {
   it('starts every order asking for its payment', () => {
-    expect(ORDER_START).toEqual({ status: INITIAL_STATUS, followUp: 'PAY' });
+    expect(ORDER_START).toEqual({ status: INITIAL_STATUS, followUp: 'PAY', actor: 'REQUESTER' });
     expect(FOLLOW_UP_WORK[ORDER_START.followUp]).toMatchObject({ kind: 'call', call: 'charge' });
     expect(PAYMENT_ATTEMPT_FOLLOW_UPS).toEqual(['PAY']);
   });
@@ -120,5 +123,23 @@ describe('the work each transition leaves', () => {
     expect(LATE_CONFIRMATION).toEqual({ owedIn: ['CANCELLED'], followUp: 'RELEASE_PAYMENT' });
     // Only events that may leave the state: the rule is checked before the follow-up.
     expect(followUpOf('DELIVERY_DUE', 'CREATED', true)).toBeNull();
+  });
+});
+
+describe('who makes each transition', () => {
+  it('records payment answers as the provider, deliveries as the system, cancels and creation as the requester', () => {
+    expect(ORDER_TRANSITIONS.PAYMENT_CONFIRMED.actor).toBe('PAYMENT_PROVIDER');
+    expect(ORDER_TRANSITIONS.PAYMENT_DECLINED.actor).toBe('PAYMENT_PROVIDER');
+    expect(ORDER_TRANSITIONS.PAYMENT_FAILED.actor).toBe('PAYMENT_PROVIDER');
+    expect(ORDER_TRANSITIONS.DELIVERY_DUE.actor).toBe('SYSTEM');
+    expect(ORDER_TRANSITIONS.CANCEL_REQUESTED.actor).toBe('REQUESTER');
+    expect(ORDER_START.actor).toBe('REQUESTER');
+  });
+
+  it('names a requester an admin or a customer', () => {
+    expect(requesterKind(true)).toBe('ADMIN');
+    expect(requesterKind(false)).toBe('CUSTOMER');
+    expect(ACTOR_KINDS.every(isActorKind)).toBe(true);
+    expect(isActorKind('REQUESTER')).toBe(false);
   });
 });
