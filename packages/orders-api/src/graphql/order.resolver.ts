@@ -20,6 +20,18 @@ export class OrderResolver {
     return ctx.orders.findOrder(ctx.principal, id);
   }
 
+  @Query(() => Order, {
+    nullable: true,
+    description:
+      'The order with this number; null when there is none (or it is another customer’s)',
+  })
+  orderByNumber(
+    @Arg('number', () => Int) number: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<OrderView | null> {
+    return ctx.orders.findOrderByNumber(ctx.principal, number);
+  }
+
   @Query(() => OrderConnection, { description: 'Newest first; `first` is 1..100 (default 20)' })
   async orders(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
@@ -48,14 +60,16 @@ export class OrderResolver {
   }
 
   @Mutation(() => Order, {
-    description: 'CREATED or CONFIRMED orders only; CANCELLED ones come back unchanged',
+    description:
+      'CREATED or CONFIRMED orders only; CANCELLED ones come back unchanged. With expectedVersion, only while the order is at that version (else VERSION_CONFLICT, nothing changed)',
   })
   cancelOrder(
     @Arg('id', () => ID) id: string,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderView> {
-    return ctx.orders.cancelOrder(ctx.principal, id, reason);
+    return ctx.orders.cancelOrder(ctx.principal, id, reason, expectedVersion);
   }
 
   @Subscription(() => Order, {
