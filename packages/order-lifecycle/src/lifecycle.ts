@@ -60,6 +60,19 @@ export const FOLLOW_UP_WORK = {
   RELEASE_PAYMENT: { kind: 'call', call: 'release', attemptsPayment: false },
 } as const satisfies Record<FollowUp, FollowUpWork>;
 
+/** What each follow-up is called where people see it (the API's ScheduledActionKind). */
+export const FOLLOW_UP_NAMES = {
+  PAY: 'PAYMENT',
+  DELIVER: 'DELIVERY',
+  RELEASE_PAYMENT: 'REFUND',
+} as const satisfies Record<FollowUp, string>;
+export type ScheduledActionKind = (typeof FOLLOW_UP_NAMES)[FollowUp];
+
+/** Every kind of scheduled action, in lifecycle order. */
+export const SCHEDULED_ACTION_KINDS: readonly ScheduledActionKind[] = FOLLOW_UPS.map(
+  (f) => FOLLOW_UP_NAMES[f],
+);
+
 /** Follow-ups the worker carries out by calling the payment provider. */
 export const CALL_FOLLOW_UPS: readonly FollowUp[] = FOLLOW_UPS.filter(
   (f) => FOLLOW_UP_WORK[f].kind === 'call',
@@ -94,6 +107,15 @@ export const ORDER_START = {
 
 /** The state every order starts in. */
 export const INITIAL_STATUS: OrderStatus = ORDER_START.status;
+
+/** Who may read a note on an order: anyone who may read the order, or admins only. */
+export const NOTE_VISIBILITIES = ['PUBLIC', 'INTERNAL'] as const;
+export type NoteVisibility = (typeof NOTE_VISIBILITIES)[number];
+
+/** Whether a customer (not an admin) may add or read notes of this visibility. */
+export function customerMaySee(visibility: NoteVisibility): boolean {
+  return visibility === 'PUBLIC';
+}
 
 /** Who can move an order: a customer, an admin (people, named by their token's `sub`), or not a person. */
 export const ACTOR_KINDS = ['CUSTOMER', 'ADMIN', 'SYSTEM', 'PAYMENT_PROVIDER'] as const;

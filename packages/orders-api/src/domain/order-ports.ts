@@ -1,8 +1,9 @@
-import type { OrderStatus } from '@oms/order-lifecycle';
+import type { NoteVisibility, OrderStatus } from '@oms/order-lifecycle';
 import type { OrderCursor } from './order-cursor.js';
 import type {
   ActorView,
   AddressView,
+  NoteView,
   CustomerView,
   OrderItemView,
   OrderView,
@@ -115,3 +116,25 @@ export interface OrderCancellation {
 
 /** Told of transitions once their transaction has committed (for metrics). */
 export type TransitionObserver = (applied: readonly TransitionRecord[]) => void;
+
+/** A note to add to an order, checked. */
+export interface NewNote {
+  id: string;
+  orderId: string;
+  /** Only to this customer's order; null: to any customer's. */
+  customerId: string | null;
+  text: string;
+  visibility: NoteVisibility;
+  author: ActorView;
+}
+
+/** Notes on orders. */
+export interface OrderNotes {
+  /** Adds the note; null when there is no such order (for this customer). */
+  add(note: NewNote): Promise<NoteView | null>;
+  /**
+   * An order's notes, oldest first, INTERNAL ones only with `includeInternal`. Calls made
+   * together are answered by one read.
+   */
+  listFor(orderId: string, includeInternal: boolean): Promise<NoteView[]>;
+}

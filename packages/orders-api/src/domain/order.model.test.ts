@@ -24,6 +24,7 @@ function cancelledAfterConfirm(): OrderView {
     cancellationReason: 'changed my mind',
     customer: { name: 'Ada Lovelace', email: 'ada@example.com' },
     shippingAddress: null,
+    nextAction: { kind: 'REFUND', dueAt: t3, attempts: 0, lastError: null },
     history: [
       { from: null, to: 'CREATED', at: t1, reason: null, actor: customer },
       { from: 'CREATED', to: 'CONFIRMED', at: t2, reason: null, actor: provider },
@@ -67,6 +68,13 @@ describe('orderAtVersion', () => {
     // The stored reason and the history disagree here on purpose: the history is the source.
     const rebuilt = orderAtVersion({ ...order, cancellationReason: 'stale' }, 3);
     expect(rebuilt?.cancellationReason).toBe('changed my mind');
+  });
+
+  it('shows the pending work only for the order as it is now', () => {
+    const order = cancelledAfterConfirm();
+    expect(orderAtVersion(order, 3)?.nextAction).toEqual(order.nextAction);
+    expect(orderAtVersion(order, 2)?.nextAction).toBeNull();
+    expect(orderAtVersion(order, 1)?.nextAction).toBeNull();
   });
 
   it('is null for a version past the history, and for version 0', () => {

@@ -1,4 +1,9 @@
-import type { ActorKind, OrderStatus } from '@oms/order-lifecycle';
+import type {
+  ActorKind,
+  NoteVisibility,
+  OrderStatus,
+  ScheduledActionKind,
+} from '@oms/order-lifecycle';
 
 /** One line of an order; money in minor units of the order's currency. */
 export interface OrderItemView {
@@ -30,6 +35,26 @@ export interface AddressView {
   country: string;
 }
 
+/** A note on an order. */
+export interface NoteView {
+  id: string;
+  text: string;
+  visibility: NoteVisibility;
+  author: ActorView;
+  createdAt: Date;
+}
+
+/**
+ * The background work pending on an order: when it is due (while a worker holds it, when its
+ * lease runs out), how many attempts it has had, and why the last one failed.
+ */
+export interface ScheduledActionView {
+  kind: ScheduledActionKind;
+  dueAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
 /** One entry of an order's history; `from` is null for the creation. */
 export interface OrderTransitionView {
   from: OrderStatus | null;
@@ -57,6 +82,8 @@ export interface OrderView {
   cancellationReason: string | null;
   customer: CustomerView | null;
   shippingAddress: AddressView | null;
+  /** Null when nothing is pending. */
+  nextAction: ScheduledActionView | null;
   history: OrderTransitionView[];
 }
 
@@ -73,6 +100,8 @@ export function orderAtVersion(order: OrderView, version: number): OrderView | n
     ...order,
     history,
     version,
+    // The pending work is known only for the order as it is now, not as it was.
+    nextAction: version === order.version ? order.nextAction : null,
     status: last.to,
     updatedAt: last.at,
     cancellationReason: last.to === 'CANCELLED' ? last.reason : null,

@@ -1,22 +1,31 @@
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_CURRENCY,
+  FOLLOW_UP_NAMES,
   ORDER_START,
+  customerMaySee,
   cancelOutcome,
   orderTotal,
   requesterKind,
   validateCancellationReason,
   validateExpectedVersion,
+  validateNoteText,
   validateOrderDraft,
   type AddressDraft,
+  type NoteVisibility,
   type OrderDraft,
   type OrderStatus,
 } from '@oms/order-lifecycle';
 import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
-import type { OrderCancellation, OrderRepository, TransitionObserver } from './order-ports.js';
-import type { ActorView, AddressView, OrderView } from './order.model.js';
+import type {
+  OrderCancellation,
+  OrderNotes,
+  OrderRepository,
+  TransitionObserver,
+} from './order-ports.js';
+import type { ActorView, AddressView, NoteView, OrderView } from './order.model.js';
 import { canAccess, type Principal } from './principal.js';
 
 /** Largest page a client may ask for. */
@@ -45,6 +54,8 @@ const NO_SCOPE: RequestScope = { traceParent: () => null, tagOrder: () => undefi
 export interface OrdersServiceDependencies {
   repository: OrderRepository;
   cancellation: OrderCancellation;
+  /** Notes on orders; without them, adding or reading a note fails. */
+  notes?: OrderNotes;
   /** Called after a commit that left background work due now. */
   wakeWorker?: WakeWorker;
   onTransitions?: TransitionObserver;
@@ -60,6 +71,7 @@ export interface OrdersServiceDependencies {
 export class OrdersService {
   private readonly repository: OrderRepository;
   private readonly cancellation: OrderCancellation;
+  private readonly notes: OrderNotes | null;
   private readonly wakeWorker: WakeWorker;
   private readonly onTransitions: TransitionObserver;
   private readonly scope: RequestScope;
@@ -67,6 +79,7 @@ export class OrdersService {
   constructor(dependencies: OrdersServiceDependencies) {
     this.repository = dependencies.repository;
     this.cancellation = dependencies.cancellation;
+    this.notes = dependencies.notes ?? null;
     this.wakeWorker = dependencies.wakeWorker ?? (() => undefined);
     this.onTransitions = dependencies.onTransitions ?? (() => undefined);
     this.scope = dependencies.scope ?? NO_SCOPE;
@@ -144,6 +157,13 @@ export class OrdersService {
       cancellationReason: null,
       customer,
       shippingAddress,
+      // Written with the order: its payment, due at once.
+      nextAction: {
+        kind: FOLLOW_UP_NAMES[ORDER_START.followUp],
+        dueAt: createdAt,
+        attempts: 0,
+        lastError: null,
+      },
       history: [
         { from: null, to: ORDER_START.status, at: createdAt, reason: null, actor: createdBy },
       ],
@@ -251,6 +271,52 @@ export class OrdersService {
       cursors: orders.map((o) => encodeCursor({ createdAt: o.createdAt, id: o.id })),
       hasNextPage: rows.length > size,
     };
+  }
+
+  /**
+   * Adds a note to an order (PUBLIC by default). A customer adds PUBLIC notes to their own orders
+   * only; only admins add INTERNAL ones. Another customer's order is NOT_FOUND.
+   */
+  async addNote(
+    principal: Principal,
+    rawOrderId: string,
+    text: string,
+    visibility: NoteVisibility | null | undefined,
+  ): Promise<NoteView> {
+    const orderId = parseOrderId(rawOrderId, 'orderId');
+    const trimmed = typeof text === 'string' ? text.trim() : text;
+    const errors = validateNoteText(trimmed);
+    if (errors.length > 0) throw badInput(errors);
+    const wanted = visibility ?? 'PUBLIC';
+    if (!principal.admin && !customerMaySee(wanted)) {
+      throw new OrderError('FORBIDDEN', `Only admins add ${wanted} notes`, {
+        field: 'visibility',
+      });
+    }
+    const note = await this.notesStore().add({
+      id: newOrderId(),
+      orderId,
+      customerId: principal.admin ? null : principal.customerId,
+      text: trimmed,
+      visibility: wanted,
+      author: requesterOf(principal),
+    });
+    if (note === null) throw notFound(orderId);
+    return note;
+  }
+
+  /**
+   * The notes of an order the principal has been shown, oldest first; INTERNAL ones for admins
+   * only. Calls made together are read together.
+   */
+  notesOf(principal: Principal, order: OrderView): Promise<NoteView[]> {
+    if (!canAccess(principal, order.customerId)) return Promise.resolve([]);
+    return this.notesStore().listFor(order.id, principal.admin);
+  }
+
+  private notesStore(): OrderNotes {
+    if (this.notes === null) throw new Error('OrdersService was made without notes');
+    return this.notes;
   }
 
   /** Checks an id given to a subscription, and that the order exists and is the principal's. */

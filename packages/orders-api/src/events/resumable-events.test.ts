@@ -32,6 +32,7 @@ function event(n: number): OrderEvent {
       cancellationReason: null,
       customer: null,
       shippingAddress: null,
+      nextAction: null,
       history: [
         { from: null, to: 'CREATED', at, reason: null, actor: { kind: 'CUSTOMER', id: 'c' } },
       ],

@@ -1,13 +1,27 @@
 import { filter } from '@graphql-yoga/subscription';
 import type { OrderStatus as Status } from '@oms/order-lifecycle';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { OrderView } from '../domain/order.model.js';
+import type { NoteVisibility as Visibility } from '@oms/order-lifecycle';
+import {
+  Arg,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import type { NoteView, OrderView } from '../domain/order.model.js';
 import { canAccess } from '../domain/principal.js';
 import type { GraphQLContext } from './context.js';
 import {
   CreateOrderInput,
+  NoteVisibility,
   Order,
   OrderConnection,
+  OrderNote,
   OrderStatus,
   type OrderConnectionView,
 } from './order.types.js';
@@ -70,6 +84,26 @@ export class OrderResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderView> {
     return ctx.orders.cancelOrder(ctx.principal, id, reason, expectedVersion);
+  }
+
+  @Mutation(() => OrderNote, {
+    description:
+      'PUBLIC by default; customers add PUBLIC notes to their own orders, only admins add INTERNAL ones. Text 1 to 2,000 characters, trimmed',
+  })
+  addOrderNote(
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('text', () => String) text: string,
+    @Arg('visibility', () => NoteVisibility, { nullable: true }) visibility: Visibility | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<NoteView> {
+    return ctx.orders.addNote(ctx.principal, orderId, text, visibility);
+  }
+
+  @FieldResolver(() => [OrderNote], {
+    description: 'Oldest first; INTERNAL ones only for admins',
+  })
+  notes(@Root() order: OrderView, @Ctx() ctx: GraphQLContext): Promise<NoteView[]> {
+    return ctx.orders.notesOf(ctx.principal, order);
   }
 
   @Subscription(() => Order, {

@@ -2,9 +2,13 @@
 import 'reflect-metadata';
 import {
   ACTOR_KINDS,
+  NOTE_VISIBILITIES,
   ORDER_STATUSES,
+  SCHEDULED_ACTION_KINDS,
   type ActorKind as Kind,
+  type NoteVisibility as Visibility,
   type OrderStatus as Status,
+  type ScheduledActionKind as ActionKind,
 } from '@oms/order-lifecycle';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
@@ -26,6 +30,22 @@ registerEnumType(ActorKind, {
   description: 'A customer or an admin (people), the system, or the payment provider',
 });
 
+export const NoteVisibility = Object.fromEntries(NOTE_VISIBILITIES.map((v) => [v, v])) as {
+  [K in Visibility]: K;
+};
+registerEnumType(NoteVisibility, {
+  name: 'NoteVisibility',
+  description: 'PUBLIC: whoever may see the order; INTERNAL: admins only',
+});
+
+export const ScheduledActionKind = Object.fromEntries(
+  SCHEDULED_ACTION_KINDS.map((k) => [k, k]),
+) as { [K in ActionKind]: K };
+registerEnumType(ScheduledActionKind, {
+  name: 'ScheduledActionKind',
+  description: 'Background work on an order: its payment, its delivery, or giving money back',
+});
+
 // Every decorator names its type: esbuild (tsx, vitest) emits no decorator metadata.
 
 @ObjectType({ description: 'Who did something to an order' })
@@ -37,6 +57,28 @@ export class Actor {
       "The token's `sub` for people (`demo-customer` without access control); null for the system",
   })
   id!: string | null;
+}
+
+@ObjectType({ description: 'A note left on an order' })
+export class OrderNote {
+  @Field(() => ID) id!: string;
+  @Field(() => String) text!: string;
+  @Field(() => NoteVisibility) visibility!: Visibility;
+  @Field(() => Actor) author!: Actor;
+  @Field(() => DateTimeResolver) createdAt!: Date;
+}
+
+@ObjectType({ description: 'The background work pending on an order' })
+export class ScheduledAction {
+  @Field(() => ScheduledActionKind) kind!: ActionKind;
+  @Field(() => DateTimeResolver, {
+    description: 'When it is due; while it is being carried out, when that attempt times out',
+  })
+  dueAt!: Date;
+  @Field(() => Int, { description: 'Attempts made so far (a payment retry is attempt n + 1)' })
+  attempts!: number;
+  @Field(() => String, { nullable: true, description: 'Why the last attempt failed' })
+  lastError!: string | null;
 }
 
 @ObjectType({ description: 'Who ordered, as given at creation' })
@@ -95,6 +137,8 @@ export class Order {
   customer!: Customer | null;
   @Field(() => Address, { nullable: true, description: 'As given at creation' })
   shippingAddress!: Address | null;
+  @Field(() => ScheduledAction, { nullable: true, description: 'Null when nothing is pending' })
+  nextAction!: ScheduledAction | null;
   @Field(() => [OrderTransition], {
     description: 'Every transition, oldest first, CREATED included',
   })

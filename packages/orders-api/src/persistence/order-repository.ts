@@ -1,5 +1,10 @@
 import { ORDER_START, type OrderStatus } from '@oms/order-lifecycle';
-import { requesterKind, type ActorKind } from '@oms/order-lifecycle';
+import {
+  FOLLOW_UP_NAMES,
+  requesterKind,
+  type ActorKind,
+  type FollowUp,
+} from '@oms/order-lifecycle';
 import type {
   CreatedOrder,
   NewOrder,
@@ -67,7 +72,8 @@ const INSERT_ORDERS = `
 const VIEW_COLUMNS = `
   o.id, o.number, o.version, o.status, o.currency, o.total, o.created_at, o.updated_at,
   o.cancellation_reason, o.customer_id, o.customer_name, o.customer_email, o.ship_line1,
-  o.ship_line2, o.ship_city, o.ship_postal_code, o.ship_region, o.ship_country,
+  o.ship_line2, o.ship_city, o.ship_postal_code, o.ship_region, o.ship_country, o.next_action,
+  o.next_action_at, o.attempts, o.last_error,
   (select json_agg(json_build_array(i.sku, i.name, i.quantity, i.unit_price) order by i.line)
      from order_items i where i.order_id = o.id) as items,
   (select json_agg(json_build_array(t.from_status, t.to_status, t.at, t.reason, t.actor_kind,
@@ -260,6 +266,10 @@ interface ViewRow {
   ship_postal_code: string | null;
   ship_region: string | null;
   ship_country: string | null;
+  next_action: FollowUp | null;
+  next_action_at: Date | string | null;
+  attempts: number;
+  last_error: string | null;
   items: Json<[string, string, number, number][]> | null;
   history: Json<
     [OrderStatus | null, OrderStatus, string, string | null, ActorKind, string | null][]
@@ -275,6 +285,7 @@ function toView(row: ViewRow): OrderView {
   const { customer_name: name, customer_email: email } = row;
   const { ship_line1: line1, ship_city: city, ship_postal_code: postalCode } = row;
   const country = row.ship_country;
+  const { next_action: action, next_action_at: dueAt } = row;
   return {
     id: row.id,
     number: row.number,
@@ -291,6 +302,15 @@ function toView(row: ViewRow): OrderView {
       line1 === null || city === null || postalCode === null || country === null
         ? null
         : { line1, line2: row.ship_line2, city, postalCode, region: row.ship_region, country },
+    nextAction:
+      action === null || dueAt === null
+        ? null
+        : {
+            kind: FOLLOW_UP_NAMES[action],
+            dueAt: toDate(dueAt),
+            attempts: row.attempts,
+            lastError: row.last_error,
+          },
     items: fromJson(row.items, []).map(([sku, name, quantity, unitPrice]) => ({
       sku,
       name,

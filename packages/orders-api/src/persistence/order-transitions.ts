@@ -174,7 +174,8 @@ export class OrderTransitions implements OrderCancellation {
     if (orders.length === 0) return [];
     const rows = await this.db.query<{ id: string }>(
       `update orders o set next_action = $3::order_follow_up, next_action_at = now(),
-              attempts = 0, claim_token = null, payment_id = coalesce(o.payment_id, i.payment_id)
+              attempts = 0, last_error = null, claim_token = null,
+              payment_id = coalesce(o.payment_id, i.payment_id)
        from unnest($1::uuid[], $2::text[]) as i(id, payment_id)
        where o.id = i.id and o.status = any($4::text[]::order_status[])
        returning o.id`,
@@ -238,6 +239,7 @@ function changes(rule: TransitionRule, offset: number): string {
         next_action_at = case when ${followUp} is not null
                            then ${at} + ${p(5)}::float8 * interval '1 second' end,
         attempts = 0,
+        last_error = null,
         claim_token = null,
         payment_token = null,
         payment_id = coalesce(prev.payment_id, o.payment_id)

@@ -1,4 +1,4 @@
-import { ACTOR_KINDS, FOLLOW_UPS, ORDER_STATUSES } from '@oms/order-lifecycle';
+import { ACTOR_KINDS, FOLLOW_UPS, NOTE_VISIBILITIES, ORDER_STATUSES } from '@oms/order-lifecycle';
 import { relations, sql } from 'drizzle-orm';
 import {
   bigint,
@@ -21,6 +21,7 @@ import {
 export const orderStatus = pgEnum('order_status', ORDER_STATUSES);
 export const orderFollowUp = pgEnum('order_follow_up', FOLLOW_UPS);
 export const actorKind = pgEnum('actor_kind', ACTOR_KINDS);
+export const noteVisibility = pgEnum('note_visibility', NOTE_VISIBILITIES);
 
 // Millisecond precision so a timestamp survives a round trip through a JS Date (cursors use it).
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
@@ -60,6 +61,8 @@ export const orders = pgTable(
     nextActionAt: ts('next_action_at'),
     /** Attempts at the current next_action, for backoff. */
     attempts: integer('attempts').notNull().default(0),
+    /** Why the last attempt at the current next_action failed (cleared with the action). */
+    lastError: text('last_error'),
     /** Set by the worker that claimed the current action; a stale worker cannot reschedule it. */
     claimToken: uuid('claim_token'),
     /**
@@ -172,6 +175,32 @@ export const orderTransitions = pgTable(
   (t) => [
     primaryKey({ columns: [t.orderId, t.seq] }),
     index('order_transitions_log_idx').on(t.xid, t.position),
+  ],
+);
+
+/**
+ * Notes people leave on an order, oldest first; INTERNAL ones are for admins only. Written in
+ * one statement that also checks the order is the writer's.
+ */
+export const orderNotes = pgTable(
+  'order_notes',
+  {
+    id: uuid('id').primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    visibility: noteVisibility('visibility').notNull(),
+    authorKind: actorKind('author_kind').notNull(),
+    authorId: text('author_id'),
+    createdAt: ts('created_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    // An order's notes, oldest first: every read of notes is by order.
+    index('order_notes_order_idx').on(t.orderId, t.createdAt, t.id),
+    check('order_notes_text_length', sql`char_length(${t.text}) between 1 and 2000`),
   ],
 );
 
@@ -302,6 +331,7 @@ export const schema = {
   orders,
   orderItems,
   orderTransitions,
+  orderNotes,
   ordersRelations,
   orderItemsRelations,
   orderTransitionsRelations,
