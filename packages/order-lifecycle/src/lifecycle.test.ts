@@ -3,19 +3,23 @@ import {
   ACTOR_KINDS,
   CALL_FOLLOW_UPS,
   EVENT_FOLLOW_UPS,
+  FOLLOW_UP_NAMES,
   FOLLOW_UP_WORK,
   INITIAL_STATUS,
   LATE_CONFIRMATION,
+  NOTE_VISIBILITIES,
   ORDER_EVENTS,
   ORDER_START,
   ORDER_STATUSES,
   ORDER_TRANSITIONS,
   PAYMENT_ANSWER_EVENTS,
   PAYMENT_ATTEMPT_FOLLOW_UPS,
+  SCHEDULED_ACTION_KINDS,
   allowedEvents,
   canCancel,
   canTransition,
   cancelOutcome,
+  customerMaySee,
   followUpOf,
   isActorKind,
   isFinal,
@@ -141,5 +145,22 @@ describe('who makes each transition', () => {
     expect(requesterKind(false)).toBe('CUSTOMER');
     expect(ACTOR_KINDS.every(isActorKind)).toBe(true);
     expect(isActorKind('REQUESTER')).toBe(false);
+  });
+});
+
+describe('scheduled actions and notes', () => {
+  it('names every follow-up as people see it, each name once', () => {
+    expect(FOLLOW_UP_NAMES).toEqual({
+      PAY: 'PAYMENT',
+      DELIVER: 'DELIVERY',
+      RELEASE_PAYMENT: 'REFUND',
+    });
+    expect(SCHEDULED_ACTION_KINDS).toEqual(['PAYMENT', 'DELIVERY', 'REFUND']);
+  });
+
+  it('lets customers see and add PUBLIC notes only', () => {
+    expect(NOTE_VISIBILITIES).toEqual(['PUBLIC', 'INTERNAL']);
+    expect(customerMaySee('PUBLIC')).toBe(true);
+    expect(customerMaySee('INTERNAL')).toBe(false);
   });
 });
