@@ -37,8 +37,8 @@ with created as (
     join created on created.id = l.order_id
   ),
   history as (
-    insert into order_transitions (order_id, seq, from_status, to_status, at)
-    select id, 1, null, 'CREATED'::order_status, created_at from created
+    insert into order_transitions (order_id, seq, from_status, to_status, at, actor_kind, actor_id)
+    select id, 1, null, 'CREATED'::order_status, created_at, 'CUSTOMER'::actor_kind, 'demo-customer' from created
   )
   select id, created_at from created \gset
 
@@ -105,8 +105,9 @@ with input as (
     returning o.id, prev.status as from_status, o.version, o.updated_at, o.next_action
   ),
   hist as (
-    insert into order_transitions (order_id, seq, from_status, to_status, reason, at)
-    select id, version, from_status, 'CONFIRMED'::order_status, null::text, updated_at from upd
+    insert into order_transitions (order_id, seq, from_status, to_status, reason, at, actor_kind, actor_id)
+    select id, version, from_status, 'CONFIRMED'::order_status, null::text, updated_at,
+           'PAYMENT_PROVIDER'::actor_kind, null::text from upd
   )
   select id, from_status, version, updated_at from upd;
 
@@ -139,8 +140,9 @@ with prev as (
     returning o.id, prev.status as from_status, o.version, o.updated_at, o.next_action
   ),
   hist as (
-    insert into order_transitions (order_id, seq, from_status, to_status, reason, at)
-    select id, version, from_status, 'DELIVERED'::order_status, null::text, updated_at from upd
+    insert into order_transitions (order_id, seq, from_status, to_status, reason, at, actor_kind, actor_id)
+    select id, version, from_status, 'DELIVERED'::order_status, null::text, updated_at,
+           'SYSTEM'::actor_kind, null::text from upd
   )
   select id, from_status, version, updated_at from upd;
 

@@ -1,26 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ACTOR_KINDS,
   CALL_FOLLOW_UPS,
   EVENT_FOLLOW_UPS,
+  FOLLOW_UP_NAMES,
   FOLLOW_UP_WORK,
   INITIAL_STATUS,
   LATE_CONFIRMATION,
+  NOTE_VISIBILITIES,
   ORDER_EVENTS,
   ORDER_START,
   ORDER_STATUSES,
   ORDER_TRANSITIONS,
   PAYMENT_ANSWER_EVENTS,
   PAYMENT_ATTEMPT_FOLLOW_UPS,
+  SCHEDULED_ACTION_KINDS,
   allowedEvents,
   canCancel,
   canTransition,
   cancelOutcome,
+  customerMaySee,
   followUpOf,
+  isActorKind,
   isFinal,
   isOrderStatus,
   isValidPath,
   lateAnswerFollowUp,
   nextStatus,
+  requesterKind,
   type FollowUpWork,
   type TransitionRule,
 } from './lifecycle.js';
@@ -92,7 +99,7 @@ describe('order lifecycle', () => {
 
 describe('the work each transition leaves', () => {
   it('starts every order asking for its payment', () => {
-    expect(ORDER_START).toEqual({ status: INITIAL_STATUS, followUp: 'PAY' });
+    expect(ORDER_START).toEqual({ status: INITIAL_STATUS, followUp: 'PAY', actor: 'REQUESTER' });
     expect(FOLLOW_UP_WORK[ORDER_START.followUp]).toMatchObject({ kind: 'call', call: 'charge' });
     expect(PAYMENT_ATTEMPT_FOLLOW_UPS).toEqual(['PAY']);
   });
@@ -120,5 +127,40 @@ describe('the work each transition leaves', () => {
     expect(LATE_CONFIRMATION).toEqual({ owedIn: ['CANCELLED'], followUp: 'RELEASE_PAYMENT' });
     // Only events that may leave the state: the rule is checked before the follow-up.
     expect(followUpOf('DELIVERY_DUE', 'CREATED', true)).toBeNull();
+  });
+});
+
+describe('who makes each transition', () => {
+  it('records payment answers as the provider, deliveries as the system, cancels and creation as the requester', () => {
+    expect(ORDER_TRANSITIONS.PAYMENT_CONFIRMED.actor).toBe('PAYMENT_PROVIDER');
+    expect(ORDER_TRANSITIONS.PAYMENT_DECLINED.actor).toBe('PAYMENT_PROVIDER');
+    expect(ORDER_TRANSITIONS.PAYMENT_FAILED.actor).toBe('PAYMENT_PROVIDER');
+    expect(ORDER_TRANSITIONS.DELIVERY_DUE.actor).toBe('SYSTEM');
+    expect(ORDER_TRANSITIONS.CANCEL_REQUESTED.actor).toBe('REQUESTER');
+    expect(ORDER_START.actor).toBe('REQUESTER');
+  });
+
+  it('names a requester an admin or a customer', () => {
+    expect(requesterKind(true)).toBe('ADMIN');
+    expect(requesterKind(false)).toBe('CUSTOMER');
+    expect(ACTOR_KINDS.every(isActorKind)).toBe(true);
+    expect(isActorKind('REQUESTER')).toBe(false);
+  });
+});
+
+describe('scheduled actions and notes', () => {
+  it('names every follow-up as people see it, each name once', () => {
+    expect(FOLLOW_UP_NAMES).toEqual({
+      PAY: 'PAYMENT',
+      DELIVER: 'DELIVERY',
+      RELEASE_PAYMENT: 'REFUND',
+    });
+    expect(SCHEDULED_ACTION_KINDS).toEqual(['PAYMENT', 'DELIVERY', 'REFUND']);
+  });
+
+  it('lets customers see and add PUBLIC notes only', () => {
+    expect(NOTE_VISIBILITIES).toEqual(['PUBLIC', 'INTERNAL']);
+    expect(customerMaySee('PUBLIC')).toBe(true);
+    expect(customerMaySee('INTERNAL')).toBe(false);
   });
 });

@@ -60,6 +60,19 @@ export const FOLLOW_UP_WORK = {
   RELEASE_PAYMENT: { kind: 'call', call: 'release', attemptsPayment: false },
 } as const satisfies Record<FollowUp, FollowUpWork>;
 
+/** What each follow-up is called where people see it (the API's ScheduledActionKind). */
+export const FOLLOW_UP_NAMES = {
+  PAY: 'PAYMENT',
+  DELIVER: 'DELIVERY',
+  RELEASE_PAYMENT: 'REFUND',
+} as const satisfies Record<FollowUp, string>;
+export type ScheduledActionKind = (typeof FOLLOW_UP_NAMES)[FollowUp];
+
+/** Every kind of scheduled action, in lifecycle order. */
+export const SCHEDULED_ACTION_KINDS: readonly ScheduledActionKind[] = FOLLOW_UPS.map(
+  (f) => FOLLOW_UP_NAMES[f],
+);
+
 /** Follow-ups the worker carries out by calling the payment provider. */
 export const CALL_FOLLOW_UPS: readonly FollowUp[] = FOLLOW_UPS.filter(
   (f) => FOLLOW_UP_WORK[f].kind === 'call',
@@ -78,17 +91,46 @@ export const EVENT_FOLLOW_UPS: readonly { followUp: FollowUp; event: OrderEvent 
     return work.kind === 'event' ? [{ followUp, event: work.event }] : [];
   });
 
-/** How every order starts: its state, and the work that state leaves (asking for payment). */
-export const ORDER_START = { status: 'CREATED', followUp: 'PAY' } as const satisfies {
+/**
+ * How every order starts: its state, the work that state leaves (asking for payment), and who
+ * is recorded as making it (whoever asked for it).
+ */
+export const ORDER_START = {
+  status: 'CREATED',
+  followUp: 'PAY',
+  actor: 'REQUESTER',
+} as const satisfies {
   status: OrderStatus;
   followUp: FollowUp;
+  actor: TransitionActor;
 };
 
 /** The state every order starts in. */
 export const INITIAL_STATUS: OrderStatus = ORDER_START.status;
 
+/** Who may read a note on an order: anyone who may read the order, or admins only. */
+export const NOTE_VISIBILITIES = ['PUBLIC', 'INTERNAL'] as const;
+export type NoteVisibility = (typeof NOTE_VISIBILITIES)[number];
+
+/** Whether a customer (not an admin) may add or read notes of this visibility. */
+export function customerMaySee(visibility: NoteVisibility): boolean {
+  return visibility === 'PUBLIC';
+}
+
+/** Who can move an order: a customer, an admin (people, named by their token's `sub`), or not a person. */
+export const ACTOR_KINDS = ['CUSTOMER', 'ADMIN', 'SYSTEM', 'PAYMENT_PROVIDER'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+/**
+ * Who a transition is recorded as made by: `REQUESTER` is the person who asked for it (a customer
+ * or an admin); the others are not people.
+ */
+export type TransitionActor = 'REQUESTER' | 'SYSTEM' | 'PAYMENT_PROVIDER';
+
 export interface TransitionRule {
   readonly from: readonly OrderStatus[];
+  /** Who the transition is recorded as made by. */
+  readonly actor: TransitionActor;
   readonly to: OrderStatus;
   /** Reason recorded when the caller gives none. */
   readonly defaultReason?: string;
@@ -107,22 +149,31 @@ export interface TransitionRule {
  * releases it; a cancel releases whatever a payment call may have captured.
  */
 export const ORDER_TRANSITIONS = {
-  PAYMENT_CONFIRMED: { from: ['CREATED'], to: 'CONFIRMED', followUp: 'DELIVER' },
+  PAYMENT_CONFIRMED: {
+    from: ['CREATED'],
+    to: 'CONFIRMED',
+    followUp: 'DELIVER',
+    actor: 'PAYMENT_PROVIDER',
+  },
   PAYMENT_DECLINED: {
     from: ['CREATED'],
+    actor: 'PAYMENT_PROVIDER',
     to: 'CANCELLED',
     defaultReason: CANCELLATION_REASONS.PAYMENT_DECLINED,
     followUp: null,
   },
+  // Also when the provider never answered: the payment's outcome, not a decision of ours.
   PAYMENT_FAILED: {
     from: ['CREATED'],
+    actor: 'PAYMENT_PROVIDER',
     to: 'CANCELLED',
     defaultReason: CANCELLATION_REASONS.PAYMENT_FAILED,
     followUp: 'RELEASE_PAYMENT',
   },
-  DELIVERY_DUE: { from: ['CONFIRMED'], to: 'DELIVERED', followUp: null },
+  DELIVERY_DUE: { from: ['CONFIRMED'], to: 'DELIVERED', followUp: null, actor: 'SYSTEM' },
   CANCEL_REQUESTED: {
     from: ['CREATED', 'CONFIRMED'],
+    actor: 'REQUESTER',
     to: 'CANCELLED',
     defaultReason: CANCELLATION_REASONS.CUSTOMER_REQUEST,
     followUp: 'RELEASE_PAYMENT',
@@ -222,4 +273,14 @@ export function isValidPath(path: readonly OrderStatus[]): boolean {
 /** Type guard for untrusted strings. */
 export function isOrderStatus(value: unknown): value is OrderStatus {
   return typeof value === 'string' && (ORDER_STATUSES as readonly string[]).includes(value);
+}
+
+/** The kind of person asking: an admin or a customer. */
+export function requesterKind(admin: boolean): ActorKind {
+  return admin ? 'ADMIN' : 'CUSTOMER';
+}
+
+/** Type guard for untrusted strings. */
+export function isActorKind(value: unknown): value is ActorKind {
+  return typeof value === 'string' && (ACTOR_KINDS as readonly string[]).includes(value);
 }

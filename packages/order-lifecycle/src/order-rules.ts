@@ -2,6 +2,7 @@
  * Rules for the input of an order, shared by the API (which enforces them) and the SPA
  * (which mirrors them next to each field). Money is integer minor units plus an ISO 4217 code.
  */
+import { iso31661 } from 'iso-3166';
 
 /** The largest value a GraphQL Int (and a PostgreSQL integer) can hold. */
 export const MAX_INT32 = 2_147_483_647;
@@ -20,6 +21,33 @@ export const ORDER_LIMITS = {
   maxPaymentTokenLength: 200,
 } as const;
 
+/** Limits on the customer and the shipping address given with an order. */
+export const CONTACT_LIMITS = {
+  maxCustomerNameLength: 200,
+  /** RFC 5321's limit on a forward path, less its angle brackets. */
+  maxEmailLength: 254,
+  maxAddressLineLength: 200,
+  maxPostalCodeLength: 20,
+} as const;
+
+/** Limits on a note on an order. */
+export const NOTE_LIMITS = { maxTextLength: 2_000 } as const;
+
+/**
+ * The HTML standard's "valid e-mail address" (what a browser's `<input type=email>` accepts), so
+ * the form and the API refuse exactly the same addresses.
+ */
+const EMAIL_PATTERN =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** Every assigned ISO 3166-1 alpha-2 code (the `iso-3166` package's list). */
+const COUNTRY_CODES: ReadonlySet<string> = new Set(iso31661.map((country) => country.alpha2));
+
+/** Whether `code` is an assigned ISO 3166-1 alpha-2 country code (upper case, as `DE`). */
+export function isCountryCode(code: string): boolean {
+  return COUNTRY_CODES.has(code);
+}
+
 /** Currency used when an order names none. */
 export const DEFAULT_CURRENCY = 'USD';
 
@@ -32,11 +60,31 @@ export interface OrderItemDraft {
   unitPrice: number;
 }
 
+/** Who ordered, as given with the order. */
+export interface CustomerDraft {
+  name: string;
+  email: string;
+}
+
+/** Where an order is shipped; `country` is an ISO 3166-1 alpha-2 code. */
+export interface AddressDraft {
+  line1: string;
+  line2?: string | null;
+  city: string;
+  postalCode: string;
+  region?: string | null;
+  country: string;
+}
+
 export interface OrderDraft {
   items: readonly OrderItemDraft[];
   currency?: string | null;
   paymentToken?: string | null;
   idempotencyKey?: string | null;
+  /** Optional; checked when given. */
+  customer?: CustomerDraft | null;
+  /** Optional; checked when given. */
+  shippingAddress?: AddressDraft | null;
 }
 
 /** One reason an input was refused, with the path of the field at fault (`items[2].quantity`). */
@@ -87,6 +135,12 @@ function checkInteger(
   } else if (value < min || value > max) {
     errors.push({ field, message: `must be between ${min} and ${max}` });
   }
+}
+
+/** An optional text: absent or empty is accepted; otherwise as `checkText`. */
+function checkOptionalText(errors: FieldError[], field: string, value: unknown, max: number): void {
+  if (value === '') return;
+  checkText(errors, field, value, max, false);
 }
 
 /** Every rule an order breaks, in field order; empty when the order is acceptable. */
@@ -141,7 +195,72 @@ export function validateOrderDraft(draft: OrderDraft): FieldError[] {
   if (draft.idempotencyKey === '') {
     errors.push({ field: 'idempotencyKey', message: 'must not be empty' });
   }
+  if (draft.customer !== undefined && draft.customer !== null) {
+    errors.push(...validateCustomer(draft.customer, 'customer'));
+  }
+  if (draft.shippingAddress !== undefined && draft.shippingAddress !== null) {
+    errors.push(...validateAddress(draft.shippingAddress, 'shippingAddress'));
+  }
   return errors;
+}
+
+/** Rules a customer breaks (name 1–200, a valid email of at most 254); fields under `at`. */
+export function validateCustomer(customer: CustomerDraft, at = 'customer'): FieldError[] {
+  const errors: FieldError[] = [];
+  checkText(errors, `${at}.name`, customer.name, CONTACT_LIMITS.maxCustomerNameLength, true);
+  const email: unknown = customer.email;
+  const before = errors.length;
+  checkText(errors, `${at}.email`, email, CONTACT_LIMITS.maxEmailLength, true);
+  if (errors.length === before && typeof email === 'string' && !EMAIL_PATTERN.test(email)) {
+    errors.push({ field: `${at}.email`, message: 'must be a valid email address' });
+  }
+  return errors;
+}
+
+/**
+ * Rules a shipping address breaks: lines, city and region at most 200, postal code at most 20,
+ * country an assigned ISO 3166-1 alpha-2 code; fields under `at`.
+ */
+export function validateAddress(address: AddressDraft, at = 'shippingAddress'): FieldError[] {
+  const errors: FieldError[] = [];
+  const line = CONTACT_LIMITS.maxAddressLineLength;
+  checkText(errors, `${at}.line1`, address.line1, line, true);
+  checkOptionalText(errors, `${at}.line2`, address.line2, line);
+  checkText(errors, `${at}.city`, address.city, line, true);
+  checkText(
+    errors,
+    `${at}.postalCode`,
+    address.postalCode,
+    CONTACT_LIMITS.maxPostalCodeLength,
+    true,
+  );
+  checkOptionalText(errors, `${at}.region`, address.region, line);
+  const country: unknown = address.country;
+  if (typeof country !== 'string' || !isCountryCode(country)) {
+    errors.push({
+      field: `${at}.country`,
+      message: 'must be an ISO 3166-1 alpha-2 country code in upper case (DE, US, ...)',
+    });
+  }
+  return errors;
+}
+
+/** Rules a note's text breaks: 1 to 2,000 characters, not blank. */
+export function validateNoteText(text: string, field = 'text'): FieldError[] {
+  const errors: FieldError[] = [];
+  checkText(errors, field, text, NOTE_LIMITS.maxTextLength, true);
+  return errors;
+}
+
+/** Rules an expected version breaks: a version is a whole number of transitions, 1 or more. */
+export function validateExpectedVersion(
+  version: number | null | undefined,
+  field = 'expectedVersion',
+): FieldError[] {
+  if (version === undefined || version === null) return [];
+  return Number.isInteger(version) && version >= 1
+    ? []
+    : [{ field, message: 'must be a version of the order: a whole number, 1 or more' }];
 }
 
 /** Rules a cancellation reason breaks; empty when acceptable (absent is acceptable). */

@@ -72,6 +72,7 @@ export async function startOrdersApi(
   });
   const {
     repository,
+    notes,
     transitions,
     jobs,
     log: transitionLog,
@@ -161,6 +162,7 @@ export async function startOrdersApi(
   );
   const orders = new OrdersService({
     repository,
+    notes,
     cancellation: transitions,
     wakeWorker: () => {
       worker.wake();

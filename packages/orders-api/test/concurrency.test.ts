@@ -278,6 +278,7 @@ const cancelCreated: Runner = {
   async run(store, _cancels, id) {
     const applied = await store.transitions.apply({ kind: 'ids', ids: [id] }, 'CANCEL_REQUESTED', {
       from: ['CREATED'],
+      requester: { kind: 'CUSTOMER', id: DEMO_CUSTOMER_ID },
     });
     return applied.map(() => 'CANCEL_REQUESTED');
   },

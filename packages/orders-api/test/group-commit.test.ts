@@ -89,7 +89,11 @@ describe(`group commit of new orders (${process.env.TEST_DATABASE_URL ? 'Postgre
     inserts.length = 0;
     const orders = Array.from({ length: 12 }, () => newOrder());
     const answers = await Promise.all(orders.map((order) => store.repository.insert(order)));
-    expect(answers.every((at) => at instanceof Date)).toBe(true);
+    expect(answers.every((created) => created?.createdAt instanceof Date)).toBe(true);
+    // Numbered in the order the orders arrived, without a number used twice.
+    const numbers = answers.map((created) => created?.number ?? 0);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(new Set(numbers).size).toBe(numbers.length);
     expect(inserts).toEqual([orders.map((o) => o.id)]);
     const rows = await stored(orders.map((o) => o.id));
     expect(rows).toHaveLength(12);

@@ -2,7 +2,12 @@ import type { FieldError } from '@oms/order-lifecycle';
 
 /** Expected failures, each part of the public API through its code. */
 export type OrderErrorCode =
-  'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'ORDER_NOT_CANCELLABLE' | 'IDEMPOTENCY_KEY_REUSED';
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'ORDER_NOT_CANCELLABLE'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'VERSION_CONFLICT';
 
 /** A failure the caller can act on; the GraphQL edge turns it into `extensions.code`. */
 export class OrderError extends Error {

@@ -1,6 +1,14 @@
-import type { OrderStatus } from '@oms/order-lifecycle';
+import type { NoteVisibility, OrderStatus } from '@oms/order-lifecycle';
 import type { OrderCursor } from './order-cursor.js';
-import type { OrderItemView, OrderView, TransitionRecord } from './order.model.js';
+import type {
+  ActorView,
+  AddressView,
+  NoteView,
+  CustomerView,
+  OrderItemView,
+  OrderView,
+  TransitionRecord,
+} from './order.model.js';
 
 /** A new order as the service hands it to storage: checked, priced and identified. */
 export interface NewOrder {
@@ -14,12 +22,45 @@ export interface NewOrder {
   requestHash: string | null;
   /** W3C traceparent of the creating request, so background work continues its trace. */
   traceParent: string | null;
+  /** None when absent. */
+  customer?: CustomerView | null;
+  /** None when absent. */
+  shippingAddress?: AddressView | null;
+  /** Who created it; absent: its customer. */
+  createdBy?: ActorView;
 }
 
-/** What a cancel came to: no such order (for this caller), or its status and the transition. */
+/** What storing a new order gave it. */
+export interface CreatedOrder {
+  createdAt: Date;
+  number: number;
+}
+
+/**
+ * What a cancel came to: no such order (for this caller), or its status and version now and the
+ * transition (null when none was made).
+ */
 export type CancelResult =
   | { found: false }
-  | { found: true; status: OrderStatus; applied: AppliedTransition | null; releaseQueued: boolean };
+  | {
+      found: true;
+      status: OrderStatus;
+      version: number;
+      applied: AppliedTransition | null;
+      releaseQueued: boolean;
+    };
+
+/** A request to cancel an order. */
+export interface CancelRequest {
+  id: string;
+  /** Only this customer's order; null: any customer's. */
+  customerId: string | null;
+  reason: string | null;
+  /** Who is cancelling. */
+  actor: ActorView;
+  /** Cancel only while the order is at this version (null: whatever its version). */
+  expectedVersion: number | null;
+}
 
 /** A transition that was committed. */
 export interface AppliedTransition extends TransitionRecord {
@@ -47,7 +88,7 @@ export interface OrderRepository {
    * Stores a new order in its initial state with its first job; null when the customer's
    * idempotency key is already taken (nothing is written then).
    */
-  insert(order: NewOrder): Promise<Date | null>;
+  insert(order: NewOrder): Promise<CreatedOrder | null>;
   /** The customer's order holding an idempotency key, with the hash of the request that made it. */
   findByIdempotencyKey(
     customerId: string,
@@ -55,6 +96,8 @@ export interface OrderRepository {
   ): Promise<{ id: string; requestHash: string | null } | null>;
   /** Orders with items and history, in the order of `ids` (missing ones skipped). */
   findMany(ids: readonly string[]): Promise<OrderView[]>;
+  /** The order with this number, or null. */
+  findByNumber(number: number): Promise<OrderView | null>;
   /** One page of the newest-first list (`limit` rows at most). */
   page(query: OrderPageQuery): Promise<OrderView[]>;
   /** Whose order this is, or null when there is no such order. */
@@ -64,11 +107,34 @@ export interface OrderRepository {
 /** The transitions the use cases ask for (the worker applies the others). */
 export interface OrderCancellation {
   /**
-   * Cancels the order when the lifecycle allows it, queueing the release of any money a payment
-   * call may have captured; `customerId` null lets any customer's order be cancelled.
+   * Cancels the order when the lifecycle allows it (and it is at the expected version, when one
+   * is given), queueing the release of any money a payment call may have captured; the check
+   * and the change are one statement.
    */
-  cancel(id: string, customerId: string | null, reason: string | null): Promise<CancelResult>;
+  cancel(request: CancelRequest): Promise<CancelResult>;
 }
 
 /** Told of transitions once their transaction has committed (for metrics). */
 export type TransitionObserver = (applied: readonly TransitionRecord[]) => void;
+
+/** A note to add to an order, checked. */
+export interface NewNote {
+  id: string;
+  orderId: string;
+  /** Only to this customer's order; null: to any customer's. */
+  customerId: string | null;
+  text: string;
+  visibility: NoteVisibility;
+  author: ActorView;
+}
+
+/** Notes on orders. */
+export interface OrderNotes {
+  /** Adds the note; null when there is no such order (for this customer). */
+  add(note: NewNote): Promise<NoteView | null>;
+  /**
+   * An order's notes, oldest first, INTERNAL ones only with `includeInternal`. Calls made
+   * together are answered by one read.
+   */
+  listFor(orderId: string, includeInternal: boolean): Promise<NoteView[]>;
+}

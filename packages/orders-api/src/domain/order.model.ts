@@ -1,4 +1,9 @@
-import type { OrderStatus } from '@oms/order-lifecycle';
+import type {
+  ActorKind,
+  NoteVisibility,
+  OrderStatus,
+  ScheduledActionKind,
+} from '@oms/order-lifecycle';
 
 /** One line of an order; money in minor units of the order's currency. */
 export interface OrderItemView {
@@ -8,17 +13,64 @@ export interface OrderItemView {
   unitPrice: number;
 }
 
+/** Who did something to an order; `id` is a person's token `sub`, null for the system. */
+export interface ActorView {
+  kind: ActorKind;
+  id: string | null;
+}
+
+/** Who ordered, as given at creation. */
+export interface CustomerView {
+  name: string;
+  email: string;
+}
+
+/** Where an order is shipped, as given at creation; `country` is ISO 3166-1 alpha-2. */
+export interface AddressView {
+  line1: string;
+  line2: string | null;
+  city: string;
+  postalCode: string;
+  region: string | null;
+  country: string;
+}
+
+/** A note on an order. */
+export interface NoteView {
+  id: string;
+  text: string;
+  visibility: NoteVisibility;
+  author: ActorView;
+  createdAt: Date;
+}
+
+/**
+ * The background work pending on an order: when it is due (while a worker holds it, when its
+ * lease runs out), how many attempts it has had, and why the last one failed.
+ */
+export interface ScheduledActionView {
+  kind: ScheduledActionKind;
+  dueAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
 /** One entry of an order's history; `from` is null for the creation. */
 export interface OrderTransitionView {
   from: OrderStatus | null;
   to: OrderStatus;
   at: Date;
   reason: string | null;
+  actor: ActorView;
 }
 
 /** An order as the API shows it. */
 export interface OrderView {
   id: string;
+  /** The number people use for it, from 1001 on. */
+  number: number;
+  /** Transitions so far (1 once created). */
+  version: number;
   status: OrderStatus;
   items: OrderItemView[];
   total: number;
@@ -28,6 +80,10 @@ export interface OrderView {
   createdAt: Date;
   updatedAt: Date;
   cancellationReason: string | null;
+  customer: CustomerView | null;
+  shippingAddress: AddressView | null;
+  /** Null when nothing is pending. */
+  nextAction: ScheduledActionView | null;
   history: OrderTransitionView[];
 }
 
@@ -43,6 +99,9 @@ export function orderAtVersion(order: OrderView, version: number): OrderView | n
   return {
     ...order,
     history,
+    version,
+    // The pending work is known only for the order as it is now, not as it was.
+    nextAction: version === order.version ? order.nextAction : null,
     status: last.to,
     updatedAt: last.at,
     cancellationReason: last.to === 'CANCELLED' ? last.reason : null,

@@ -1,19 +1,31 @@
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_CURRENCY,
+  FOLLOW_UP_NAMES,
   ORDER_START,
+  customerMaySee,
   cancelOutcome,
   orderTotal,
+  requesterKind,
   validateCancellationReason,
+  validateExpectedVersion,
+  validateNoteText,
   validateOrderDraft,
+  type AddressDraft,
+  type NoteVisibility,
   type OrderDraft,
   type OrderStatus,
 } from '@oms/order-lifecycle';
 import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
-import type { OrderCancellation, OrderRepository, TransitionObserver } from './order-ports.js';
-import type { OrderView } from './order.model.js';
+import type {
+  OrderCancellation,
+  OrderNotes,
+  OrderRepository,
+  TransitionObserver,
+} from './order-ports.js';
+import type { ActorView, AddressView, NoteView, OrderView } from './order.model.js';
 import { canAccess, type Principal } from './principal.js';
 
 /** Largest page a client may ask for. */
@@ -42,6 +54,8 @@ const NO_SCOPE: RequestScope = { traceParent: () => null, tagOrder: () => undefi
 export interface OrdersServiceDependencies {
   repository: OrderRepository;
   cancellation: OrderCancellation;
+  /** Notes on orders; without them, adding or reading a note fails. */
+  notes?: OrderNotes;
   /** Called after a commit that left background work due now. */
   wakeWorker?: WakeWorker;
   onTransitions?: TransitionObserver;
@@ -57,6 +71,7 @@ export interface OrdersServiceDependencies {
 export class OrdersService {
   private readonly repository: OrderRepository;
   private readonly cancellation: OrderCancellation;
+  private readonly notes: OrderNotes | null;
   private readonly wakeWorker: WakeWorker;
   private readonly onTransitions: TransitionObserver;
   private readonly scope: RequestScope;
@@ -64,6 +79,7 @@ export class OrdersService {
   constructor(dependencies: OrdersServiceDependencies) {
     this.repository = dependencies.repository;
     this.cancellation = dependencies.cancellation;
+    this.notes = dependencies.notes ?? null;
     this.wakeWorker = dependencies.wakeWorker ?? (() => undefined);
     this.onTransitions = dependencies.onTransitions ?? (() => undefined);
     this.scope = dependencies.scope ?? NO_SCOPE;
@@ -84,14 +100,30 @@ export class OrdersService {
       quantity,
       unitPrice,
     }));
+    const customer =
+      draft.customer === undefined || draft.customer === null
+        ? null
+        : { name: draft.customer.name, email: draft.customer.email };
+    const shippingAddress =
+      draft.shippingAddress === undefined || draft.shippingAddress === null
+        ? null
+        : addressOf(draft.shippingAddress);
     const key = draft.idempotencyKey ?? null;
     const requestHash =
       key === null
         ? null
-        : hashRequest({ items, currency, paymentToken: draft.paymentToken ?? null });
+        : hashRequest({
+            items,
+            currency,
+            paymentToken: draft.paymentToken ?? null,
+            // Only when given, so a key used before orders had them still replays.
+            ...(customer === null ? {} : { customer }),
+            ...(shippingAddress === null ? {} : { shippingAddress }),
+          });
     const id = newOrderId();
     const total = orderTotal(items);
-    const createdAt = await this.repository.insert({
+    const createdBy = requesterOf(principal);
+    const created = await this.repository.insert({
       id,
       customerId: principal.customerId,
       currency,
@@ -102,13 +134,19 @@ export class OrdersService {
       requestHash,
       // The worker continues this trace when it pays, maybe in another process, maybe later.
       traceParent: this.scope.traceParent(),
+      customer,
+      shippingAddress,
+      createdBy,
     });
-    if (createdAt === null) return this.replay(principal.customerId, key ?? '', requestHash);
+    if (created === null) return this.replay(principal.customerId, key ?? '', requestHash);
+    const { createdAt, number } = created;
     this.scope.tagOrder(id);
     this.onTransitions([{ from: null, to: ORDER_START.status }]);
     this.wakeWorker();
     return {
       id,
+      number,
+      version: 1,
       status: ORDER_START.status,
       items,
       total,
@@ -117,7 +155,18 @@ export class OrdersService {
       createdAt,
       updatedAt: createdAt,
       cancellationReason: null,
-      history: [{ from: null, to: ORDER_START.status, at: createdAt, reason: null }],
+      customer,
+      shippingAddress,
+      // Written with the order: its payment, due at once.
+      nextAction: {
+        kind: FOLLOW_UP_NAMES[ORDER_START.followUp],
+        dueAt: createdAt,
+        attempts: 0,
+        lastError: null,
+      },
+      history: [
+        { from: null, to: ORDER_START.status, at: createdAt, reason: null, actor: createdBy },
+      ],
     };
   }
 
@@ -140,22 +189,38 @@ export class OrdersService {
 
   /**
    * Cancels a CREATED or CONFIRMED order (a cancelled one is returned unchanged) and queues the
-   * release of any money its payment may have captured.
+   * release of any money its payment may have captured. With `expectedVersion`, only while the
+   * order is still at that version: once it has moved on, nothing changes and the answer is
+   * VERSION_CONFLICT with where it is now.
    */
   async cancelOrder(
     principal: Principal,
     rawId: string,
     reason: string | null | undefined,
+    expectedVersion: number | null | undefined = null,
   ): Promise<OrderView> {
     const id = parseOrderId(rawId);
-    const errors = validateCancellationReason(reason);
+    const errors = [
+      ...validateCancellationReason(reason),
+      ...validateExpectedVersion(expectedVersion),
+    ];
     if (errors.length > 0) throw badInput(errors);
-    const result = await this.cancellation.cancel(
+    const expected = expectedVersion ?? null;
+    const result = await this.cancellation.cancel({
       id,
-      principal.admin ? null : principal.customerId,
-      reason ?? null,
-    );
+      customerId: principal.admin ? null : principal.customerId,
+      reason: reason ?? null,
+      actor: requesterOf(principal),
+      expectedVersion: expected,
+    });
     if (!result.found) throw notFound(id);
+    if (result.applied === null && expected !== null && result.version !== expected) {
+      throw new OrderError(
+        'VERSION_CONFLICT',
+        `The order has moved on: it is at version ${result.version} (${result.status}), not ${expected}`,
+        { id, currentVersion: result.version, status: result.status },
+      );
+    }
     if (result.applied === null && cancelOutcome(result.status) === 'NOT_CANCELLABLE') {
       throw new OrderError(
         'ORDER_NOT_CANCELLABLE',
@@ -173,6 +238,12 @@ export class OrdersService {
     const id = parseOrderId(rawId);
     const [order] = await this.repository.findMany([id]);
     return order !== undefined && canAccess(principal, order.customerId) ? order : null;
+  }
+
+  /** The order with this number, or null (also when it is another customer's). */
+  async findOrderByNumber(principal: Principal, number: number): Promise<OrderView | null> {
+    const order = await this.repository.findByNumber(number);
+    return order !== null && canAccess(principal, order.customerId) ? order : null;
   }
 
   /** A newest-first page of the principal's orders (an admin's: everyone's), maybe of one status. */
@@ -202,6 +273,52 @@ export class OrdersService {
     };
   }
 
+  /**
+   * Adds a note to an order (PUBLIC by default). A customer adds PUBLIC notes to their own orders
+   * only; only admins add INTERNAL ones. Another customer's order is NOT_FOUND.
+   */
+  async addNote(
+    principal: Principal,
+    rawOrderId: string,
+    text: string,
+    visibility: NoteVisibility | null | undefined,
+  ): Promise<NoteView> {
+    const orderId = parseOrderId(rawOrderId, 'orderId');
+    const trimmed = typeof text === 'string' ? text.trim() : text;
+    const errors = validateNoteText(trimmed);
+    if (errors.length > 0) throw badInput(errors);
+    const wanted = visibility ?? 'PUBLIC';
+    if (!principal.admin && !customerMaySee(wanted)) {
+      throw new OrderError('FORBIDDEN', `Only admins add ${wanted} notes`, {
+        field: 'visibility',
+      });
+    }
+    const note = await this.notesStore().add({
+      id: newOrderId(),
+      orderId,
+      customerId: principal.admin ? null : principal.customerId,
+      text: trimmed,
+      visibility: wanted,
+      author: requesterOf(principal),
+    });
+    if (note === null) throw notFound(orderId);
+    return note;
+  }
+
+  /**
+   * The notes of an order the principal has been shown, oldest first; INTERNAL ones for admins
+   * only. Calls made together are read together.
+   */
+  notesOf(principal: Principal, order: OrderView): Promise<NoteView[]> {
+    if (!canAccess(principal, order.customerId)) return Promise.resolve([]);
+    return this.notesStore().listFor(order.id, principal.admin);
+  }
+
+  private notesStore(): OrderNotes {
+    if (this.notes === null) throw new Error('OrdersService was made without notes');
+    return this.notes;
+  }
+
   /** Checks an id given to a subscription, and that the order exists and is the principal's. */
   async assertExists(principal: Principal, rawId: string): Promise<string> {
     const id = parseOrderId(rawId);
@@ -215,6 +332,25 @@ export class OrdersService {
     if (order === undefined) throw notFound(id);
     return order;
   }
+}
+
+/** Who is asking, as a transition records them. */
+function requesterOf(principal: Principal): ActorView {
+  return { kind: requesterKind(principal.admin), id: principal.customerId };
+}
+
+/** A checked address as stored: optional lines left empty are absent. */
+function addressOf(draft: AddressDraft): AddressView {
+  const optional = (line: string | null | undefined) =>
+    line === undefined || line === null || line.trim() === '' ? null : line;
+  return {
+    line1: draft.line1,
+    line2: optional(draft.line2),
+    city: draft.city,
+    postalCode: draft.postalCode,
+    region: optional(draft.region),
+    country: draft.country,
+  };
 }
 
 function notFound(id: string): OrderError {

@@ -20,6 +20,8 @@ function event(n: number): OrderEvent {
     reason: null,
     order: {
       id: `order-${n}`,
+      number: 1000 + n,
+      version: 1,
       status: 'CREATED',
       items: [],
       total: 0,
@@ -28,7 +30,12 @@ function event(n: number): OrderEvent {
       createdAt: at,
       updatedAt: at,
       cancellationReason: null,
-      history: [{ from: null, to: 'CREATED', at, reason: null }],
+      customer: null,
+      shippingAddress: null,
+      nextAction: null,
+      history: [
+        { from: null, to: 'CREATED', at, reason: null, actor: { kind: 'CUSTOMER', id: 'c' } },
+      ],
     },
   };
 }

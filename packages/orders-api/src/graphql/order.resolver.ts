@@ -1,13 +1,27 @@
 import { filter } from '@graphql-yoga/subscription';
 import type { OrderStatus as Status } from '@oms/order-lifecycle';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { OrderView } from '../domain/order.model.js';
+import type { NoteVisibility as Visibility } from '@oms/order-lifecycle';
+import {
+  Arg,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import type { NoteView, OrderView } from '../domain/order.model.js';
 import { canAccess } from '../domain/principal.js';
 import type { GraphQLContext } from './context.js';
 import {
   CreateOrderInput,
+  NoteVisibility,
   Order,
   OrderConnection,
+  OrderNote,
   OrderStatus,
   type OrderConnectionView,
 } from './order.types.js';
@@ -18,6 +32,18 @@ export class OrderResolver {
   @Query(() => Order, { nullable: true, description: 'Null when there is no such order' })
   order(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<OrderView | null> {
     return ctx.orders.findOrder(ctx.principal, id);
+  }
+
+  @Query(() => Order, {
+    nullable: true,
+    description:
+      'The order with this number; null when there is none (or it is another customer’s)',
+  })
+  orderByNumber(
+    @Arg('number', () => Int) number: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<OrderView | null> {
+    return ctx.orders.findOrderByNumber(ctx.principal, number);
   }
 
   @Query(() => OrderConnection, { description: 'Newest first; `first` is 1..100 (default 20)' })
@@ -48,14 +74,36 @@ export class OrderResolver {
   }
 
   @Mutation(() => Order, {
-    description: 'CREATED or CONFIRMED orders only; CANCELLED ones come back unchanged',
+    description:
+      'CREATED or CONFIRMED orders only; CANCELLED ones come back unchanged. With expectedVersion, only while the order is at that version (else VERSION_CONFLICT, nothing changed)',
   })
   cancelOrder(
     @Arg('id', () => ID) id: string,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderView> {
-    return ctx.orders.cancelOrder(ctx.principal, id, reason);
+    return ctx.orders.cancelOrder(ctx.principal, id, reason, expectedVersion);
+  }
+
+  @Mutation(() => OrderNote, {
+    description:
+      'PUBLIC by default; customers add PUBLIC notes to their own orders, only admins add INTERNAL ones. Text 1 to 2,000 characters, trimmed',
+  })
+  addOrderNote(
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('text', () => String) text: string,
+    @Arg('visibility', () => NoteVisibility, { nullable: true }) visibility: Visibility | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<NoteView> {
+    return ctx.orders.addNote(ctx.principal, orderId, text, visibility);
+  }
+
+  @FieldResolver(() => [OrderNote], {
+    description: 'Oldest first; INTERNAL ones only for admins',
+  })
+  notes(@Root() order: OrderView, @Ctx() ctx: GraphQLContext): Promise<NoteView[]> {
+    return ctx.orders.notesOf(ctx.principal, order);
   }
 
   @Subscription(() => Order, {

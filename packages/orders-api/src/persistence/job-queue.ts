@@ -15,11 +15,12 @@ export interface ClaimedJob {
   traceParent: string | null;
 }
 
-/** A claimed job to put back for a later attempt. */
+/** A claimed job to put back for a later attempt, and why this attempt failed. */
 export interface Retry {
   id: string;
   claimToken: string;
   delayMs: number;
+  error: string;
 }
 
 const CLAIM = `
@@ -73,15 +74,24 @@ export class JobQueue {
     }));
   }
 
-  /** Puts claimed jobs back for later attempts; a no-op for any another worker has claimed since. */
+  /**
+   * Puts claimed jobs back for later attempts, keeping why each failed; a no-op for any another
+   * worker has claimed since.
+   */
   async retryLater(retries: readonly Retry[]): Promise<void> {
     if (retries.length === 0) return;
     await this.db.query(
       `update orders o set next_action_at = now() + r.delay_ms * interval '1 millisecond',
-              claim_token = null
-       from unnest($1::uuid[], $2::uuid[], $3::float8[]) as r(id, claim_token, delay_ms)
+              claim_token = null, last_error = r.error
+       from unnest($1::uuid[], $2::uuid[], $3::float8[], $4::text[])
+         as r(id, claim_token, delay_ms, error)
        where o.id = r.id and o.claim_token = r.claim_token`,
-      [retries.map((r) => r.id), retries.map((r) => r.claimToken), retries.map((r) => r.delayMs)],
+      [
+        retries.map((r) => r.id),
+        retries.map((r) => r.claimToken),
+        retries.map((r) => r.delayMs),
+        retries.map((r) => r.error),
+      ],
     );
   }
 
@@ -89,7 +99,7 @@ export class JobQueue {
   async complete(id: string, claimToken: string): Promise<void> {
     await this.db.query(
       `update orders set next_action = null, next_action_at = null, attempts = 0,
-              claim_token = null
+              last_error = null, claim_token = null
        where id = $1 and claim_token = $2`,
       [id, claimToken],
     );

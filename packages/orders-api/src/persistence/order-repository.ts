@@ -1,5 +1,16 @@
 import { ORDER_START, type OrderStatus } from '@oms/order-lifecycle';
-import type { NewOrder, OrderPageQuery, OrderRepository } from '../domain/order-ports.js';
+import {
+  FOLLOW_UP_NAMES,
+  requesterKind,
+  type ActorKind,
+  type FollowUp,
+} from '@oms/order-lifecycle';
+import type {
+  CreatedOrder,
+  NewOrder,
+  OrderPageQuery,
+  OrderRepository,
+} from '../domain/order-ports.js';
 import type { OrderView } from '../domain/order.model.js';
 import { GroupCommit, type ItemResult } from './group-commit.js';
 import { isDataError, toDate, type SqlClient } from './sql.js';
@@ -19,17 +30,29 @@ export interface InsertBatching {
  * the statement is prepared once.
  */
 const INSERT_ORDERS = `
-  with created as (
-    insert into orders (id, customer_id, currency, total, payment_token, idempotency_key,
-                        request_hash, trace_parent, status, next_action, next_action_at)
-    select i.id, i.customer_id, i.currency, i.total, i.payment_token, i.idempotency_key,
-           i.request_hash, i.trace_parent, $9::order_status, $10::order_follow_up, now()
-    from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
-                $7::text[], $8::text[])
+  with input as (
+    select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
+                         $7::text[], $8::text[], $17::text[], $18::text[], $19::text[],
+                         $20::text[], $21::text[], $22::text[], $23::text[], $24::text[],
+                         $25::text[], $26::text[])
       as i(id, customer_id, currency, total, payment_token, idempotency_key, request_hash,
-           trace_parent)
+           trace_parent, customer_name, customer_email, ship_line1, ship_line2, ship_city,
+           ship_postal_code, ship_region, ship_country, actor_kind, actor_id)
+  ),
+  created as (
+    insert into orders (id, customer_id, currency, total, payment_token, idempotency_key,
+                        request_hash, trace_parent, customer_name, customer_email, ship_line1,
+                        ship_line2, ship_city, ship_postal_code, ship_region, ship_country,
+                        status, next_action, next_action_at)
+    select i.id, i.customer_id, i.currency, i.total, i.payment_token, i.idempotency_key,
+           i.request_hash, i.trace_parent, i.customer_name, i.customer_email, i.ship_line1,
+           i.ship_line2, i.ship_city, i.ship_postal_code, i.ship_region, i.ship_country,
+           $9::order_status, $10::order_follow_up, now()
+    from input i
+    -- The sequence hands out numbers in this order, so a batch's numbers follow its arrival.
+    order by i.id
     on conflict (customer_id, idempotency_key) do nothing
-    returning id, created_at
+    returning id, number, created_at
   ),
   lines as (
     insert into order_items (order_id, line, sku, name, quantity, unit_price)
@@ -39,25 +62,30 @@ const INSERT_ORDERS = `
     join created on created.id = l.order_id
   ),
   history as (
-    insert into order_transitions (order_id, seq, from_status, to_status, at)
-    select id, 1, null, $9::order_status, created_at from created
+    insert into order_transitions (order_id, seq, from_status, to_status, at, actor_kind, actor_id)
+    select c.id, 1, null, $9::order_status, c.created_at, i.actor_kind::actor_kind, i.actor_id
+    from created c join input i on i.id = c.id
   )
-  select id, created_at from created`;
+  select id, number, created_at from created`;
 
 /** Orders with their items (by line) and history (oldest first), one row each. */
 const VIEW_COLUMNS = `
-  o.id, o.status, o.currency, o.total, o.created_at, o.updated_at, o.cancellation_reason,
-  o.customer_id,
+  o.id, o.number, o.version, o.status, o.currency, o.total, o.created_at, o.updated_at,
+  o.cancellation_reason, o.customer_id, o.customer_name, o.customer_email, o.ship_line1,
+  o.ship_line2, o.ship_city, o.ship_postal_code, o.ship_region, o.ship_country, o.next_action,
+  o.next_action_at, o.attempts, o.last_error,
   (select json_agg(json_build_array(i.sku, i.name, i.quantity, i.unit_price) order by i.line)
      from order_items i where i.order_id = o.id) as items,
-  (select json_agg(json_build_array(t.from_status, t.to_status, t.at, t.reason) order by t.seq)
+  (select json_agg(json_build_array(t.from_status, t.to_status, t.at, t.reason, t.actor_kind,
+                                    t.actor_id) order by t.seq)
      from order_transitions t where t.order_id = o.id) as history`;
 
 const FIND_MANY = `select ${VIEW_COLUMNS} from orders o where o.id = any($1::uuid[])`;
+const FIND_BY_NUMBER = `select ${VIEW_COLUMNS} from orders o where o.number = $1::int`;
 
 /** Orders as rows: what is written when an order is created, and every read of orders. */
 export class SqlOrderRepository implements OrderRepository {
-  private readonly inserts: GroupCommit<NewOrder, Date | null>;
+  private readonly inserts: GroupCommit<NewOrder, CreatedOrder | null>;
 
   constructor(
     private readonly db: SqlClient,
@@ -70,9 +98,10 @@ export class SqlOrderRepository implements OrderRepository {
 
   /**
    * Stores a new order; concurrent calls share one statement (group commit). Resolves to its
-   * creation time once committed, or to null when the customer's idempotency key is taken.
+   * creation time and number once committed, or to null when the customer's idempotency key is
+   * taken.
    */
-  insert(order: NewOrder): Promise<Date | null> {
+  insert(order: NewOrder): Promise<CreatedOrder | null> {
     return this.inserts.submit(order);
   }
 
@@ -80,7 +109,9 @@ export class SqlOrderRepository implements OrderRepository {
    * Writes a batch; an order whose rows the database refuses is retried alone so that it fails
    * by itself and the others are stored.
    */
-  private async insertBatch(orders: readonly NewOrder[]): Promise<ItemResult<Date | null>[]> {
+  private async insertBatch(
+    orders: readonly NewOrder[],
+  ): Promise<ItemResult<CreatedOrder | null>[]> {
     // A key used twice in one batch: the later order waits for the first and then finds the
     // key taken, exactly as if it had arrived after it.
     const seen = new Set<string>();
@@ -91,7 +122,7 @@ export class SqlOrderRepository implements OrderRepository {
       seen.add(key);
       return true;
     });
-    let created: Map<string, Date>;
+    let created: Map<string, CreatedOrder>;
     try {
       created = await this.write(firsts);
     } catch (error) {
@@ -101,7 +132,7 @@ export class SqlOrderRepository implements OrderRepository {
     return orders.map((order) => ({ ok: true, value: created.get(order.id) ?? null }));
   }
 
-  private async insertAlone(order: NewOrder): Promise<ItemResult<Date | null>> {
+  private async insertAlone(order: NewOrder): Promise<ItemResult<CreatedOrder | null>> {
     try {
       const created = await this.write([order]);
       return { ok: true, value: created.get(order.id) ?? null };
@@ -110,11 +141,20 @@ export class SqlOrderRepository implements OrderRepository {
     }
   }
 
-  private async write(orders: readonly NewOrder[]): Promise<Map<string, Date>> {
+  private async write(orders: readonly NewOrder[]): Promise<Map<string, CreatedOrder>> {
     const lines = orders.flatMap((order) =>
       order.items.map((item, line) => ({ order: order.id, line, ...item })),
     );
-    const rows = await this.db.query<{ id: string; created_at: Date | string }>(INSERT_ORDERS, [
+    const customers = orders.map((o) => o.customer ?? null);
+    const addresses = orders.map((o) => o.shippingAddress ?? null);
+    const actors = orders.map(
+      (o) => o.createdBy ?? { kind: requesterKind(false), id: o.customerId },
+    );
+    const rows = await this.db.query<{
+      id: string;
+      number: number;
+      created_at: Date | string;
+    }>(INSERT_ORDERS, [
       orders.map((o) => o.id),
       orders.map((o) => o.customerId),
       orders.map((o) => o.currency),
@@ -131,9 +171,19 @@ export class SqlOrderRepository implements OrderRepository {
       lines.map((l) => l.name),
       lines.map((l) => l.quantity),
       lines.map((l) => l.unitPrice),
+      customers.map((c) => c?.name ?? null),
+      customers.map((c) => c?.email ?? null),
+      addresses.map((a) => a?.line1 ?? null),
+      addresses.map((a) => a?.line2 ?? null),
+      addresses.map((a) => a?.city ?? null),
+      addresses.map((a) => a?.postalCode ?? null),
+      addresses.map((a) => a?.region ?? null),
+      addresses.map((a) => a?.country ?? null),
+      actors.map((a) => a.kind),
+      actors.map((a) => a.id),
     ]);
     if (rows.length > 0) this.onCommitted();
-    return new Map(rows.map((r) => [r.id, toDate(r.created_at)]));
+    return new Map(rows.map((r) => [r.id, { createdAt: toDate(r.created_at), number: r.number }]));
   }
 
   async findByIdempotencyKey(
@@ -161,6 +211,11 @@ export class SqlOrderRepository implements OrderRepository {
     const rows = await this.db.query<ViewRow>(FIND_MANY, [ids]);
     const byId = new Map(rows.map((row) => [row.id, toView(row)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async findByNumber(number: number): Promise<OrderView | null> {
+    const [row] = await this.db.query<ViewRow>(FIND_BY_NUMBER, [number]);
+    return row === undefined ? null : toView(row);
   }
 
   async page({ limit, after, status, customerId }: OrderPageQuery): Promise<OrderView[]> {
@@ -194,6 +249,8 @@ export class SqlOrderRepository implements OrderRepository {
 /** A row of a view query; the drivers differ in whether they parse json and timestamps. */
 interface ViewRow {
   id: string;
+  number: number;
+  version: number;
   status: OrderStatus;
   currency: string;
   total: number;
@@ -201,8 +258,22 @@ interface ViewRow {
   updated_at: Date | string;
   cancellation_reason: string | null;
   customer_id: string;
+  customer_name: string | null;
+  customer_email: string | null;
+  ship_line1: string | null;
+  ship_line2: string | null;
+  ship_city: string | null;
+  ship_postal_code: string | null;
+  ship_region: string | null;
+  ship_country: string | null;
+  next_action: FollowUp | null;
+  next_action_at: Date | string | null;
+  attempts: number;
+  last_error: string | null;
   items: Json<[string, string, number, number][]> | null;
-  history: Json<[OrderStatus | null, OrderStatus, string, string | null][]> | null;
+  history: Json<
+    [OrderStatus | null, OrderStatus, string, string | null, ActorKind, string | null][]
+  > | null;
 }
 
 type Json<T> = T | string;
@@ -211,8 +282,14 @@ const fromJson = <T>(value: Json<T> | null, empty: T): T =>
   value === null ? empty : typeof value === 'string' ? (JSON.parse(value) as T) : value;
 
 function toView(row: ViewRow): OrderView {
+  const { customer_name: name, customer_email: email } = row;
+  const { ship_line1: line1, ship_city: city, ship_postal_code: postalCode } = row;
+  const country = row.ship_country;
+  const { next_action: action, next_action_at: dueAt } = row;
   return {
     id: row.id,
+    number: row.number,
+    version: row.version,
     status: row.status,
     currency: row.currency,
     total: row.total,
@@ -220,17 +297,32 @@ function toView(row: ViewRow): OrderView {
     updatedAt: toDate(row.updated_at),
     cancellationReason: row.cancellation_reason,
     customerId: row.customer_id,
+    customer: name === null || email === null ? null : { name, email },
+    shippingAddress:
+      line1 === null || city === null || postalCode === null || country === null
+        ? null
+        : { line1, line2: row.ship_line2, city, postalCode, region: row.ship_region, country },
+    nextAction:
+      action === null || dueAt === null
+        ? null
+        : {
+            kind: FOLLOW_UP_NAMES[action],
+            dueAt: toDate(dueAt),
+            attempts: row.attempts,
+            lastError: row.last_error,
+          },
     items: fromJson(row.items, []).map(([sku, name, quantity, unitPrice]) => ({
       sku,
       name,
       quantity,
       unitPrice,
     })),
-    history: fromJson(row.history, []).map(([from, to, at, reason]) => ({
+    history: fromJson(row.history, []).map(([from, to, at, reason, kind, actorId]) => ({
       from,
       to,
       at: new Date(at),
       reason,
+      actor: { kind, id: actorId },
     })),
   };
 }

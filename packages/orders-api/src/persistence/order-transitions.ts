@@ -9,7 +9,13 @@ import {
   type OrderStatus,
   type TransitionRule,
 } from '@oms/order-lifecycle';
-import type { AppliedTransition, CancelResult, OrderCancellation } from '../domain/order-ports.js';
+import type {
+  AppliedTransition,
+  CancelRequest,
+  CancelResult,
+  OrderCancellation,
+} from '../domain/order-ports.js';
+import type { ActorView } from '../domain/order.model.js';
 import { toDate, type SqlClient } from './sql.js';
 
 /** Which orders a transition applies to: given ids, or those whose follow-up is due. */
@@ -27,6 +33,8 @@ export interface TransitionOptions {
   from?: readonly OrderStatus[];
   /** The caller's reason (cancels); the rule's default otherwise. */
   reason?: string | null;
+  /** Who asked, for a rule made by its requester. */
+  requester?: ActorView;
 }
 
 /** How long after its transition each delayed follow-up falls due, in seconds. */
@@ -86,18 +94,23 @@ export class OrderTransitions implements OrderCancellation {
          select id, from_status, version, updated_at from upd`,
       );
     }
-    // $1 id, $2 customer (null: any), then the rule's. The lock makes the status read here the one the update
-    // sees: a transition committing meanwhile is waited for, and this one then applies to what
-    // it left (or reports it).
+    // $1 id, $2 customer (null: any), then the rule's, then the expected version (null: any).
+    // The lock makes the status and version read here the ones the update sees: a transition
+    // committing meanwhile is waited for, and this one then applies to what it left (or
+    // reports it), so two cancels expecting the same version cannot both succeed.
     this.cancelText = `with cur as (
-        select id, status from orders
+        select id, status, version from orders
         where id = $1::uuid and ($2::text is null or customer_id = $2::text)
         for update
       ),
-      prev as (select id, status, null::text as payment_id from cur where status = any($3::text[]::order_status[])),
+      prev as (
+        select id, status, null::text as payment_id from cur
+        where status = any($3::text[]::order_status[])
+          and ($10::int is null or version = $10::int)
+      ),
       ${changes(ORDER_TRANSITIONS.CANCEL_REQUESTED, 2)}
-      select cur.status as current, upd.id, upd.from_status, upd.version, upd.updated_at,
-             upd.next_action is not null as queued
+      select cur.status as current, cur.version as current_version, upd.id, upd.from_status,
+             upd.version, upd.updated_at, upd.next_action is not null as queued
       from cur left join upd on upd.id = cur.id`;
   }
 
@@ -118,15 +131,22 @@ export class OrderTransitions implements OrderCancellation {
     return rows.map((r) => applied(r, rule.to));
   }
 
-  async cancel(
-    id: string,
-    customerId: string | null,
-    reason: string | null,
-  ): Promise<CancelResult> {
+  async cancel({
+    id,
+    customerId,
+    reason,
+    actor,
+    expectedVersion,
+  }: CancelRequest): Promise<CancelResult> {
     const rule: TransitionRule = ORDER_TRANSITIONS.CANCEL_REQUESTED;
     const rows = await this.db.query<
-      Nullable<Row> & { current: OrderStatus; queued: boolean | null }
-    >(this.cancelText, [id, customerId, ...this.ruleParams(rule, { reason })]);
+      Nullable<Row> & { current: OrderStatus; current_version: number; queued: boolean | null }
+    >(this.cancelText, [
+      id,
+      customerId,
+      ...this.ruleParams(rule, { reason, requester: actor }),
+      expectedVersion,
+    ]);
     const row = rows[0];
     if (row === undefined) return { found: false };
     const { id: appliedId, from_status, version, updated_at } = row;
@@ -138,6 +158,7 @@ export class OrderTransitions implements OrderCancellation {
     return {
       found: true,
       status: done === null ? row.current : rule.to,
+      version: done === null ? row.current_version : done.version,
       applied: done,
       releaseQueued: row.queued === true,
     };
@@ -153,7 +174,8 @@ export class OrderTransitions implements OrderCancellation {
     if (orders.length === 0) return [];
     const rows = await this.db.query<{ id: string }>(
       `update orders o set next_action = $3::order_follow_up, next_action_at = now(),
-              attempts = 0, claim_token = null, payment_id = coalesce(o.payment_id, i.payment_id)
+              attempts = 0, last_error = null, claim_token = null,
+              payment_id = coalesce(o.payment_id, i.payment_id)
        from unnest($1::uuid[], $2::text[]) as i(id, payment_id)
        where o.id = i.id and o.status = any($4::text[]::order_status[])
        returning o.id`,
@@ -169,12 +191,16 @@ export class OrderTransitions implements OrderCancellation {
 
   private ruleParams(rule: TransitionRule, options: TransitionOptions): unknown[] {
     const reason = rule.defaultReason === undefined ? null : (options.reason ?? rule.defaultReason);
+    const actor = rule.actor === 'REQUESTER' ? options.requester : { kind: rule.actor, id: null };
+    if (actor === undefined) throw new Error(`a transition to ${rule.to} needs its requester`);
     return [
       options.from ?? rule.from,
       rule.to,
       reason,
       rule.followUp,
       rule.followUp === null ? 0 : this.delayOf(rule.followUp),
+      actor.kind,
+      actor.id,
     ];
   }
 
@@ -188,7 +214,8 @@ export class OrderTransitions implements OrderCancellation {
  * The `upd` and `hist` parts of a transition of the orders in `prev` (id, status, payment_id):
  * the new state, version, time, reason, follow-up and payment id, and the history row. The
  * rule's parameters follow the target's `offset` ones: allowed source states, new state,
- * reason, follow-up, the follow-up's delay in seconds (see `ruleParams`).
+ * reason, follow-up, the follow-up's delay in seconds, the actor's kind and id (see
+ * `ruleParams`).
  */
 function changes(rule: TransitionRule, offset: number): string {
   const p = (n: number) => `$${offset + n}`;
@@ -212,6 +239,7 @@ function changes(rule: TransitionRule, offset: number): string {
         next_action_at = case when ${followUp} is not null
                            then ${at} + ${p(5)}::float8 * interval '1 second' end,
         attempts = 0,
+        last_error = null,
         claim_token = null,
         payment_token = null,
         payment_id = coalesce(prev.payment_id, o.payment_id)
@@ -219,8 +247,11 @@ function changes(rule: TransitionRule, offset: number): string {
       returning o.id, prev.status as from_status, o.version, o.updated_at, o.next_action
     ),
     hist as (
-      insert into order_transitions (order_id, seq, from_status, to_status, reason, at)
-      select id, version, from_status, ${to}, ${p(3)}::text, updated_at from upd
+      insert into order_transitions (order_id, seq, from_status, to_status, reason, at,
+                                     actor_kind, actor_id)
+      select id, version, from_status, ${to}, ${p(3)}::text, updated_at, ${p(6)}::actor_kind,
+             ${p(7)}::text
+      from upd
     )`;
 }
 

@@ -1,4 +1,5 @@
 import { JobQueue } from './job-queue.js';
+import { SqlOrderNotes } from './order-notes.js';
 import { SqlOrderRepository, type InsertBatching } from './order-repository.js';
 import { OrderTransitions, type FollowUpDelays } from './order-transitions.js';
 import type { SqlClient } from './sql.js';
@@ -9,6 +10,7 @@ import { SqlWebhookStore } from './webhook-store.js';
 /** Everything orders-api keeps in its database, over one connection pool. */
 export interface OrdersPersistence {
   repository: SqlOrderRepository;
+  notes: SqlOrderNotes;
   transitions: OrderTransitions;
   jobs: JobQueue;
   log: TransitionLog;
@@ -30,6 +32,7 @@ export function ordersPersistence(
 ): OrdersPersistence {
   return {
     repository: new SqlOrderRepository(db, batching, onCommitted),
+    notes: new SqlOrderNotes(db),
     transitions: new OrderTransitions(db, delays, onCommitted),
     jobs: new JobQueue(db),
     log: new TransitionLog(db),

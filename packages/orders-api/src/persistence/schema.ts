@@ -1,4 +1,4 @@
-import { FOLLOW_UPS, ORDER_STATUSES } from '@oms/order-lifecycle';
+import { ACTOR_KINDS, FOLLOW_UPS, NOTE_VISIBILITIES, ORDER_STATUSES } from '@oms/order-lifecycle';
 import { relations, sql } from 'drizzle-orm';
 import {
   bigint,
@@ -20,6 +20,8 @@ import {
 
 export const orderStatus = pgEnum('order_status', ORDER_STATUSES);
 export const orderFollowUp = pgEnum('order_follow_up', FOLLOW_UPS);
+export const actorKind = pgEnum('actor_kind', ACTOR_KINDS);
+export const noteVisibility = pgEnum('note_visibility', NOTE_VISIBILITIES);
 
 // Millisecond precision so a timestamp survives a round trip through a JS Date (cursors use it).
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
@@ -33,6 +35,11 @@ export const orders = pgTable(
   'orders',
   {
     id: uuid('id').primaryKey(),
+    /**
+     * The order number people say and type ("order 1042"): from a sequence, so unique and
+     * increasing in the order orders were made; a number is never reused, gaps are possible.
+     */
+    number: integer('number').notNull().generatedByDefaultAsIdentity({ startWith: 1001 }),
     status: orderStatus('status').notNull(),
     currency: char('currency', { length: 3 }).notNull(),
     total: integer('total').notNull(),
@@ -54,6 +61,8 @@ export const orders = pgTable(
     nextActionAt: ts('next_action_at'),
     /** Attempts at the current next_action, for backoff. */
     attempts: integer('attempts').notNull().default(0),
+    /** Why the last attempt at the current next_action failed (cleared with the action). */
+    lastError: text('last_error'),
     /** Set by the worker that claimed the current action; a stale worker cannot reschedule it. */
     claimToken: uuid('claim_token'),
     /**
@@ -61,6 +70,17 @@ export const orders = pgTable(
      * refund) continues that trace, in whichever process picks it up.
      */
     traceParent: text('trace_parent'),
+    /** Who ordered, as given at creation (both or neither). */
+    customerName: text('customer_name'),
+    customerEmail: text('customer_email'),
+    /** Where it is shipped, as given at creation (line1, city, postal code and country, or none). */
+    shipLine1: text('ship_line1'),
+    shipLine2: text('ship_line2'),
+    shipCity: text('ship_city'),
+    shipPostalCode: text('ship_postal_code'),
+    shipRegion: text('ship_region'),
+    /** ISO 3166-1 alpha-2. */
+    shipCountry: char('ship_country', { length: 2 }),
     /** Number of transitions so far; the seq of the latest history row. */
     version: integer('version').notNull().default(1),
     createdAt: ts('created_at')
@@ -80,12 +100,21 @@ export const orders = pgTable(
     index('orders_customer_newest_idx').on(t.customerId, t.createdAt.desc(), t.id.desc()),
     // Per customer: another customer's key neither collides with nor reveals this one's order.
     unique('orders_customer_idempotency_key_key').on(t.customerId, t.idempotencyKey),
+    unique('orders_number_key').on(t.number),
     // The database refuses what the application should never write, as a second line of defence.
     check('orders_total_in_range', sql`${t.total} >= 0`),
     check('orders_currency_iso', sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check(
       'orders_cancellation_reason_iff_cancelled',
       sql`(${t.status} = 'CANCELLED') = (${t.cancellationReason} is not null)`,
+    ),
+    check('orders_customer_whole', sql`(${t.customerName} is null) = (${t.customerEmail} is null)`),
+    check(
+      'orders_shipping_address_whole',
+      sql`(${t.shipLine1} is null) = (${t.shipCity} is null)
+          and (${t.shipLine1} is null) = (${t.shipPostalCode} is null)
+          and (${t.shipLine1} is null) = (${t.shipCountry} is null)
+          and (${t.shipLine1} is not null or (${t.shipLine2} is null and ${t.shipRegion} is null))`,
     ),
     check(
       'orders_next_action_has_time',
@@ -135,6 +164,9 @@ export const orderTransitions = pgTable(
     toStatus: orderStatus('to_status').notNull(),
     reason: text('reason'),
     at: ts('at').notNull(),
+    /** Who made the transition; for people, `actor_id` is their token's `sub`. */
+    actorKind: actorKind('actor_kind').notNull(),
+    actorId: text('actor_id'),
     position: bigint('position', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     xid: xid8('xid')
       .notNull()
@@ -143,6 +175,32 @@ export const orderTransitions = pgTable(
   (t) => [
     primaryKey({ columns: [t.orderId, t.seq] }),
     index('order_transitions_log_idx').on(t.xid, t.position),
+  ],
+);
+
+/**
+ * Notes people leave on an order, oldest first; INTERNAL ones are for admins only. Written in
+ * one statement that also checks the order is the writer's.
+ */
+export const orderNotes = pgTable(
+  'order_notes',
+  {
+    id: uuid('id').primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    visibility: noteVisibility('visibility').notNull(),
+    authorKind: actorKind('author_kind').notNull(),
+    authorId: text('author_id'),
+    createdAt: ts('created_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    // An order's notes, oldest first: every read of notes is by order.
+    index('order_notes_order_idx').on(t.orderId, t.createdAt, t.id),
+    check('order_notes_text_length', sql`char_length(${t.text}) between 1 and 2000`),
   ],
 );
 
@@ -273,6 +331,7 @@ export const schema = {
   orders,
   orderItems,
   orderTransitions,
+  orderNotes,
   ordersRelations,
   orderItemsRelations,
   orderTransitionsRelations,

@@ -293,7 +293,11 @@ export class OrderWorker {
               { orderId: job.id, attempts: job.attempts, reason: result.reason },
               'payment retry',
             );
-            retries.push({ ...job, delayMs: this.retryDelay(job, RETRY_CAP_MS) });
+            retries.push({
+              ...job,
+              delayMs: this.retryDelay(job, RETRY_CAP_MS),
+              error: result.reason,
+            });
           }
         });
         const confirmed = await this.applyPaid(PAYMENT_ANSWER_EVENTS.confirmed, outcome.confirmed);
@@ -303,7 +307,7 @@ export class OrderWorker {
           PAYMENT_ANSWER_EVENTS.failed,
         );
         await this.jobs.retryLater(
-          retries.map(({ id, claimToken, delayMs }) => ({ id, claimToken, delayMs })),
+          retries.map(({ id, claimToken, delayMs, error }) => ({ id, claimToken, delayMs, error })),
         );
         // Orders that left CREATED while the call was in flight: the lifecycle says what is owed.
         const late = outcome.confirmed.filter((paid) => !confirmed.has(paid.id));
@@ -370,7 +374,12 @@ export class OrderWorker {
   ): Promise<void> {
     this.log.warn({ orderId: job.id, attempts: job.attempts, reason }, what);
     await this.jobs.retryLater([
-      { id: job.id, claimToken: job.claimToken, delayMs: this.retryDelay(job, capMs) },
+      {
+        id: job.id,
+        claimToken: job.claimToken,
+        delayMs: this.retryDelay(job, capMs),
+        error: reason,
+      },
     ]);
   }
 

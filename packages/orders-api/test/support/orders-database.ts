@@ -30,8 +30,8 @@ export const insertCreatedOrder = (id: string) => sql`with o as (
     insert into orders (id, status, currency, total, next_action, next_action_at)
     values (${id}, 'CREATED', 'EUR', 100, 'PAY', now()) returning id, created_at
   )
-  insert into order_transitions (order_id, seq, from_status, to_status, at)
-  select id, 1, null, 'CREATED', created_at from o`;
+  insert into order_transitions (order_id, seq, from_status, to_status, at, actor_kind, actor_id)
+  select id, 1, null, 'CREATED', created_at, 'CUSTOMER', 'demo-customer' from o`;
 
 /**
  * Waits until every transaction begun on the PostgreSQL server before this call has ended. The

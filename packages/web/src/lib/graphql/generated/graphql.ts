@@ -4,14 +4,35 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Lines, city and region at most 200 characters, postal code at most 20 */
+export type AddressInput = {
+  city: string;
+  /** ISO 3166-1 alpha-2 code, upper case (DE, US) */
+  country: string;
+  line1: string;
+  line2?: string | null | undefined;
+  postalCode: string;
+  region?: string | null | undefined;
+};
+
 export type CreateOrderInput = {
   /** ISO 4217 code; USD when absent */
   currency?: string | null | undefined;
+  /** Checked when given */
+  customer?: CustomerInput | null | undefined;
   /** Repeat a create safely: the same key returns the same order and pays once */
   idempotencyKey?: string | null | undefined;
   items: Array<OrderItemInput>;
   /** Mocked payment credential: tok_approve or tok_decline force the outcome */
   paymentToken?: string | null | undefined;
+  /** Checked when given */
+  shippingAddress?: AddressInput | null | undefined;
+};
+
+/** Name 1 to 200 characters; email a valid address of at most 254 */
+export type CustomerInput = {
+  email: string;
+  name: string;
 };
 
 export type OrderItemInput = {
