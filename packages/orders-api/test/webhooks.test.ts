@@ -302,7 +302,14 @@ describe('webhook delivery', () => {
     expect(last).toEqual(asGraphQL.data?.order);
 
     // The deliveries list says the same, newest event first, with the cursors the bodies had.
-    const listed = await deliveriesOf(gql, endpoint.id);
+    // (The receiver has answered; the sender records each answer right after.)
+    const listed = await eventually(
+      () => deliveriesOf(gql, endpoint.id),
+      (page) =>
+        page.deliveries.edges
+          .filter((e) => e.node.orderId === order.id)
+          .every((e) => e.node.status === 'DELIVERED'),
+    );
     const ofOrder = listed.deliveries.edges.filter((e) => e.node.orderId === order.id);
     expect(ofOrder.map((e) => e.node.eventCursor)).toEqual([...cursors].reverse());
     expect(ofOrder.map((e) => e.cursor)).toEqual([...cursors].reverse());
@@ -376,7 +383,12 @@ describe('webhook delivery', () => {
           listed.deliveries.edges.some((e) => e.node.orderId === o.id && e.node.attempts >= 3),
         ),
     );
-    expect(hooks.received.every((r) => r.event.data.version === 1)).toBe(true);
+    // (An earlier test's order whose last event reached the log only after this endpoint was
+    // made may be sent here too: the endpoint gets what the dispatcher finds after its creation.)
+    const ours = new Set(orders.map((o) => o.id));
+    const triedWhileDown = hooks.received.filter((r) => ours.has(r.event.data.orderId));
+    expect(triedWhileDown.length).toBeGreaterThanOrEqual(3 * orders.length);
+    expect(triedWhileDown.filter((r) => r.event.data.version !== 1)).toEqual([]);
     const failing = await deliveriesOf(gql, endpoint.id, { status: 'PENDING' });
     const tried = failing.deliveries.edges.find((e) => e.node.attempts >= 3)?.node;
     expect(tried).toMatchObject({ status: 'PENDING', lastStatusCode: 503 });
@@ -404,7 +416,11 @@ describe('webhook delivery', () => {
         order.history.map((_, i) => i + 1),
       );
     }
-    const back = await deliveriesOf(gql, endpoint.id);
+    // The receiver has answered the last request; the sender records the answer right after.
+    const back = await eventually(
+      () => deliveriesOf(gql, endpoint.id),
+      (listed) => listed.deliveries.edges.every((e) => e.node.status === 'DELIVERED'),
+    );
     expect(back.status).toBe('HEALTHY');
     expect(back.deliveries.edges.every((e) => e.node.status === 'DELIVERED')).toBe(true);
     await gql(DELETE_ENDPOINT, { id: endpoint.id });
@@ -491,7 +507,10 @@ describe('webhook delivery', () => {
         .map((r) => r.id)
         .sort(),
     ).toEqual(again.map((d) => d.id).sort());
-    const after = await deliveriesOf(gql, endpoint.id);
+    const after = await eventually(
+      () => deliveriesOf(gql, endpoint.id),
+      (page) => page.deliveries.edges.every((e) => e.node.status === 'DELIVERED'),
+    );
     expect(after.deliveries.edges.every((e) => e.node.status === 'DELIVERED')).toBe(true);
     await gql(DELETE_ENDPOINT, { id: endpoint.id });
   });
