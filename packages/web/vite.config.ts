@@ -44,5 +44,9 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}', 'build/**/*.test.ts'],
     setupFiles: ['./src/test-setup.ts'],
+    // Rendering and querying by role in jsdom is CPU work: a test that takes half a second on an
+    // idle machine took over five (Vitest's default limit) on two loaded cores. The limit is
+    // there to end a hang, not to time the tests.
+    testTimeout: 30_000,
   },
 });
