@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TEST_AUDIENCE,
-  TEST_ISSUER,
-  TEST_JWT_SECRET,
-  bearer,
-  signToken,
-} from './support/access.js';
+import { PER_CUSTOMER_ACCESS, bearer, signToken } from './support/access.js';
 import { overSocket } from './support/operations.js';
-import { Stack, eventually, orderInput } from './support/stack.js';
+import { Stack, eventually, orderInput, PAYMENTS_NEVER_ANSWER } from './support/stack.js';
 
 const FIELDS = 'id status history { from to actor { kind id } }';
 const CREATE = `mutation Create($input: CreateOrderInput!) { createOrder(input: $input) { ${FIELDS} } }`;
@@ -33,13 +27,9 @@ describe('who made each transition, when people act', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       orders: {
-        ORDERS_JWT_SECRET: TEST_JWT_SECRET,
-        ORDERS_JWT_ISSUER: TEST_ISSUER,
-        ORDERS_JWT_AUDIENCE: TEST_AUDIENCE,
+        ...PER_CUSTOMER_ACCESS,
         // Nothing answers payments: only the tests move orders.
-        PAYMENTS_URL: 'http://127.0.0.1:1',
-        PAYMENT_RETRY_BASE_MS: '60000',
-        PAYMENT_MAX_ATTEMPTS: '100',
+        ...PAYMENTS_NEVER_ANSWER,
       },
     });
     aliceToken = await signToken({ sub: 'customer-a' });

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   RawSocket,
-  TEST_AUDIENCE,
-  TEST_ISSUER,
-  TEST_JWT_SECRET,
+  PER_CUSTOMER_ACCESS,
   bearer,
   signToken,
   unsignedToken,
@@ -19,6 +17,7 @@ import {
   eventually,
   orderInput,
   type OrderResult,
+  PAYMENTS_NEVER_ANSWER,
 } from './support/stack.js';
 
 const ALL_ORDERS = `subscription { orderUpdated { id customerId status } }`;
@@ -40,14 +39,10 @@ describe('per-customer access with HS256 tokens', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       orders: {
-        ORDERS_JWT_SECRET: TEST_JWT_SECRET,
-        ORDERS_JWT_ISSUER: TEST_ISSUER,
-        ORDERS_JWT_AUDIENCE: TEST_AUDIENCE,
+        ...PER_CUSTOMER_ACCESS,
         // Nothing answers there and the first retry is a minute away: an order stays CREATED
         // until a test cancels it, so every event seen here is one a test caused.
-        PAYMENTS_URL: 'http://127.0.0.1:1',
-        PAYMENT_RETRY_BASE_MS: '60000',
-        PAYMENT_MAX_ATTEMPTS: '100',
+        ...PAYMENTS_NEVER_ANSWER,
       },
     });
     alice = await signToken({ sub: 'customer-a' });

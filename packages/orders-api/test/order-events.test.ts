@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import {
-  TEST_AUDIENCE,
-  TEST_ISSUER,
-  TEST_JWT_SECRET,
-  bearer,
-  signToken,
-} from './support/access.js';
+import { PER_CUSTOMER_ACCESS, bearer, signToken } from './support/access.js';
 import { waitForLogHorizon } from './support/orders-database.js';
 import { scrape, valueOf } from './support/prometheus.js';
 import {
@@ -18,6 +12,7 @@ import {
   orderInput,
   type GraphQLErrorBody,
   type OrderResult,
+  PAYMENTS_NEVER_ANSWER,
 } from './support/stack.js';
 
 const EVENT_FIELDS = `cursor orderId version from to at reason
@@ -74,14 +69,10 @@ describe('order events: a page of the log, and a subscription that resumes from 
   beforeAll(async () => {
     stack = await Stack.start({
       orders: {
-        ORDERS_JWT_SECRET: TEST_JWT_SECRET,
-        ORDERS_JWT_ISSUER: TEST_ISSUER,
-        ORDERS_JWT_AUDIENCE: TEST_AUDIENCE,
+        ...PER_CUSTOMER_ACCESS,
         // Nothing answers there and the first retry is a minute away: an order stays CREATED
         // until a test cancels it, so every event here is one a test caused.
-        PAYMENTS_URL: 'http://127.0.0.1:1',
-        PAYMENT_RETRY_BASE_MS: '60000',
-        PAYMENT_MAX_ATTEMPTS: '100',
+        ...PAYMENTS_NEVER_ANSWER,
       },
     });
     alice = await signToken({ sub: 'events-alice' });

@@ -7,16 +7,10 @@ import type { Principal } from '../src/domain/principal.js';
 import { buildOrdersSchema } from '../src/graphql/schema.js';
 import { ordersPersistence } from '../src/persistence/orders-persistence.js';
 import type { OrdersSchema } from '../src/persistence/schema.js';
-import {
-  TEST_AUDIENCE,
-  TEST_ISSUER,
-  TEST_JWT_SECRET,
-  bearer,
-  signToken,
-} from './support/access.js';
+import { PER_CUSTOMER_ACCESS, bearer, signToken } from './support/access.js';
 import { overSocket } from './support/operations.js';
 import { openOrdersDatabase } from './support/orders-database.js';
-import { Stack, orderInput } from './support/stack.js';
+import { Stack, orderInput, PAYMENTS_NEVER_ANSWER } from './support/stack.js';
 
 const NOTE = 'id text visibility author { kind id } createdAt';
 const ADD = `mutation Add($orderId: ID!, $text: String!, $visibility: NoteVisibility) {
@@ -43,12 +37,8 @@ describe('notes on orders', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       orders: {
-        ORDERS_JWT_SECRET: TEST_JWT_SECRET,
-        ORDERS_JWT_ISSUER: TEST_ISSUER,
-        ORDERS_JWT_AUDIENCE: TEST_AUDIENCE,
-        PAYMENTS_URL: 'http://127.0.0.1:1',
-        PAYMENT_RETRY_BASE_MS: '60000',
-        PAYMENT_MAX_ATTEMPTS: '100',
+        ...PER_CUSTOMER_ACCESS,
+        ...PAYMENTS_NEVER_ANSWER,
       },
     });
     aliceToken = await signToken({ sub: 'customer-a' });

@@ -6,16 +6,10 @@ import { createTestDatabase } from '@oms/database/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrderId } from '../src/domain/order-ids.js';
 import { schema } from '../src/persistence/schema.js';
-import {
-  TEST_AUDIENCE,
-  TEST_ISSUER,
-  TEST_JWT_SECRET,
-  bearer,
-  signToken,
-} from './support/access.js';
+import { PER_CUSTOMER_ACCESS, bearer, signToken } from './support/access.js';
 import { overSocket } from './support/operations.js';
 import { ORDERS_MIGRATIONS } from './support/orders-database.js';
-import { Stack, orderInput } from './support/stack.js';
+import { Stack, orderInput, PAYMENTS_NEVER_ANSWER } from './support/stack.js';
 
 const FIELDS = `id number version customerId
   customer { name email }
@@ -61,13 +55,9 @@ describe('order numbers, customers and shipping addresses', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       orders: {
-        ORDERS_JWT_SECRET: TEST_JWT_SECRET,
-        ORDERS_JWT_ISSUER: TEST_ISSUER,
-        ORDERS_JWT_AUDIENCE: TEST_AUDIENCE,
+        ...PER_CUSTOMER_ACCESS,
         // Nothing answers there: orders stay CREATED, so nothing but the tests changes them.
-        PAYMENTS_URL: 'http://127.0.0.1:1',
-        PAYMENT_RETRY_BASE_MS: '60000',
-        PAYMENT_MAX_ATTEMPTS: '100',
+        ...PAYMENTS_NEVER_ANSWER,
       },
     });
     aliceToken = await signToken({ sub: 'customer-a' });

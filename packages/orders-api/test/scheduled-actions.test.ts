@@ -4,7 +4,7 @@ import { OrdersService } from '../src/domain/orders.service.js';
 import { ordersPersistence } from '../src/persistence/orders-persistence.js';
 import { overSocket } from './support/operations.js';
 import { openOrdersDatabase } from './support/orders-database.js';
-import { Stack, eventually, orderInput } from './support/stack.js';
+import { Stack, eventually, orderInput, PAYMENTS_NEVER_ANSWER } from './support/stack.js';
 
 const FIELDS = 'id status createdAt updatedAt nextAction { kind dueAt attempts lastError }';
 const CREATE = `mutation Create($input: CreateOrderInput!) { createOrder(input: $input) { ${FIELDS} } }`;
@@ -36,9 +36,7 @@ describe('the next action of an order, while payments fail', () => {
     // Nothing answers payments; the first retry is a minute away.
     stack = await Stack.start({
       orders: {
-        PAYMENTS_URL: 'http://127.0.0.1:1',
-        PAYMENT_RETRY_BASE_MS: '60000',
-        PAYMENT_MAX_ATTEMPTS: '100',
+        ...PAYMENTS_NEVER_ANSWER,
       },
     });
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overSocket } from './support/operations.js';
-import { Stack, createOrder, eventually } from './support/stack.js';
+import { Stack, createOrder, eventually, PAYMENTS_NEVER_ANSWER } from './support/stack.js';
 
 const FIELDS = 'id status version cancellationReason history { from to reason }';
 const CANCEL = `mutation Cancel($id: ID!, $reason: String, $expectedVersion: Int) {
@@ -26,9 +26,7 @@ describe('cancelOrder with expectedVersion', () => {
     // Nothing answers payments: orders stay CREATED until a test cancels them.
     stack = await Stack.start({
       orders: {
-        PAYMENTS_URL: 'http://127.0.0.1:1',
-        PAYMENT_RETRY_BASE_MS: '60000',
-        PAYMENT_MAX_ATTEMPTS: '100',
+        ...PAYMENTS_NEVER_ANSWER,
       },
     });
   });

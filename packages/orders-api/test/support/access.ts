@@ -6,6 +6,13 @@ export const TEST_JWT_SECRET = 'test-only-jwt-secret-of-32-bytes';
 export const TEST_ISSUER = 'https://issuer.test';
 export const TEST_AUDIENCE = 'orders-api';
 
+/** orders-api settings for per-customer access, accepting the tokens `signToken` makes. */
+export const PER_CUSTOMER_ACCESS = {
+  ORDERS_JWT_SECRET: TEST_JWT_SECRET,
+  ORDERS_JWT_ISSUER: TEST_ISSUER,
+  ORDERS_JWT_AUDIENCE: TEST_AUDIENCE,
+};
+
 export interface TokenOptions {
   /** Seconds from now; negative for an expired token. Null: no `exp` claim. */
   expiresIn?: number | null;

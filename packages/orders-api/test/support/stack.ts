@@ -123,6 +123,16 @@ export function paymentsEnv(
   };
 }
 
+/**
+ * orders-api settings under which nothing answers payments and the first retry is a minute away:
+ * an order stays CREATED until a test moves it, so every event is one a test caused.
+ */
+export const PAYMENTS_NEVER_ANSWER = {
+  PAYMENTS_URL: 'http://127.0.0.1:1',
+  PAYMENT_RETRY_BASE_MS: '60000',
+  PAYMENT_MAX_ATTEMPTS: '100',
+};
+
 /** The orders-api environment for a test database and a payments-api URL. */
 export function ordersEnv(
   db: TestDatabase,
