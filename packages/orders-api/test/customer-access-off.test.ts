@@ -1,19 +1,19 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { openDatabase, queryRows, sql } from '@oms/database';
+import { queryRows, sql } from '@oms/database';
 import { createTestDatabase } from '@oms/database/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../src/persistence/schema.js';
 import { newOrderId } from '../src/domain/order-ids.js';
 import { SqlOrderRepository } from '../src/persistence/order-repository.js';
 import { RawSocket } from './support/access.js';
+import {
+  ORDERS_MIGRATIONS,
+  migrationsBefore,
+  openMigratedWith,
+} from './support/orders-database.js';
 import { CANCEL_ORDER, Stack, orderInput } from './support/stack.js';
 
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 const ALL_ORDERS = 'subscription { orderUpdated { id customerId status } }';
 const CREATE = `mutation Create($input: CreateOrderInput!) { createOrder(input: $input) { id customerId } }`;
 const LIST = 'query { orders(first: 100) { edges { node { id customerId } } } }';
@@ -90,24 +90,9 @@ describe('without ORDERS_JWT_SECRET or ORDERS_JWKS_URL, the service runs as befo
 describe('migration 0002', () => {
   it('gives the orders made before it to the demo customer, and scopes idempotency keys per customer', async () => {
     // The migrations as they were before 0002.
-    const before = await mkdtemp(join(tmpdir(), 'oms-migrations-'));
-    await cp(MIGRATIONS, before, { recursive: true });
-    const journalPath = join(before, 'meta', '_journal.json');
-    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as {
-      entries: { idx: number }[];
-    };
-    journal.entries = journal.entries.filter((e) => e.idx < 2);
-    await writeFile(journalPath, JSON.stringify(journal));
-
+    const before = await migrationsBefore(2);
     const testDb = await createTestDatabase();
-    const open = (migrationsFolder: string) =>
-      openDatabase({
-        url: testDb.url,
-        dataDir: testDb.dataDir,
-        schema,
-        migrationsFolder,
-        migrationsTable: '__orders_migrations',
-      });
+    const open = (migrationsFolder: string) => openMigratedWith(testDb, migrationsFolder);
     try {
       const old = await open(before);
       const legacyId = newOrderId();
@@ -117,7 +102,7 @@ describe('migration 0002', () => {
       );
       await old.close();
 
-      const migrated = await open(MIGRATIONS);
+      const migrated = await open(ORDERS_MIGRATIONS);
       try {
         const rows = await queryRows<{ customer_id: string }>(
           migrated.db,

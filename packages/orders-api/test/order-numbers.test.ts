@@ -1,14 +1,15 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, queryRows, sql } from '@oms/database';
+import { rm } from 'node:fs/promises';
+import { queryRows, sql } from '@oms/database';
 import { createTestDatabase } from '@oms/database/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrderId } from '../src/domain/order-ids.js';
-import { schema } from '../src/persistence/schema.js';
 import { PER_CUSTOMER_ACCESS, bearer, signToken } from './support/access.js';
 import { overSocket } from './support/operations.js';
-import { ORDERS_MIGRATIONS } from './support/orders-database.js';
+import {
+  ORDERS_MIGRATIONS,
+  migrationsBefore,
+  openMigratedWith,
+} from './support/orders-database.js';
 import { Stack, orderInput, PAYMENTS_NEVER_ANSWER } from './support/stack.js';
 
 const FIELDS = `id number version customerId
@@ -217,24 +218,9 @@ describe('order numbers, customers and shipping addresses', () => {
 describe('migration 0005', () => {
   it('numbers existing orders in creation order and gives their history actors', async () => {
     // The migrations as they were before 0005.
-    const before = await mkdtemp(join(tmpdir(), 'oms-migrations-'));
-    await cp(ORDERS_MIGRATIONS, before, { recursive: true });
-    const journalPath = join(before, 'meta', '_journal.json');
-    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as {
-      entries: { idx: number }[];
-    };
-    journal.entries = journal.entries.filter((e) => e.idx < 5);
-    await writeFile(journalPath, JSON.stringify(journal));
-
+    const before = await migrationsBefore(5);
     const testDb = await createTestDatabase();
-    const open = (migrationsFolder: string) =>
-      openDatabase({
-        url: testDb.url,
-        dataDir: testDb.dataDir,
-        schema,
-        migrationsFolder,
-        migrationsTable: '__orders_migrations',
-      });
+    const open = (migrationsFolder: string) => openMigratedWith(testDb, migrationsFolder);
     try {
       const old = await open(before);
       // Written newest first, so storage order is not creation order.

@@ -1,3 +1,6 @@
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, sql, type DatabaseHandle } from '@oms/database';
 import postgres from 'postgres';
@@ -22,6 +25,37 @@ export function openOrdersDatabase(
     migrationsFolder: ORDERS_MIGRATIONS,
     migrationsTable: '__orders_migrations',
     poolSize: options.poolSize,
+  });
+}
+
+/**
+ * A copy of orders-api's migrations as they were before migration `index` (its journal cut
+ * there), in a temporary folder the caller removes: a database migrated with it is one from
+ * before that migration.
+ */
+export async function migrationsBefore(index: number): Promise<string> {
+  const folder = await mkdtemp(join(tmpdir(), 'oms-migrations-'));
+  await cp(ORDERS_MIGRATIONS, folder, { recursive: true });
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(await readFile(journalPath, 'utf8')) as {
+    entries: { idx: number }[];
+  };
+  journal.entries = journal.entries.filter((e) => e.idx < index);
+  await writeFile(journalPath, JSON.stringify(journal));
+  return folder;
+}
+
+/** A test database opened with the migrations in `folder` applied, as orders-api opens its own. */
+export function openMigratedWith(
+  testDb: TestDatabase,
+  folder: string,
+): Promise<DatabaseHandle<OrdersSchema>> {
+  return openDatabase({
+    url: testDb.url,
+    dataDir: testDb.dataDir,
+    schema,
+    migrationsFolder: folder,
+    migrationsTable: '__orders_migrations',
   });
 }
 
