@@ -103,10 +103,12 @@ describe('service processes', () => {
     const dir = await mkdtemp(join(tmpdir(), 'oms-testing-'));
     dirs.push(dir);
     const logFile = join(dir, 'logs', 'never.log');
+    // Long enough for the program to start listening and answer 503 on a loaded machine
+    // (Node alone took over half a second to start beside a CPU hog).
     const failure = await startService(
-      await options({ env: { MODE: 'never-ready' }, readyTimeoutMs: 500, logFile }),
+      await options({ env: { MODE: 'never-ready' }, readyTimeoutMs: 5_000, logFile }),
     ).catch((error: unknown) => error);
-    expect(String(failure)).toMatch(/tiny was not ready after 500 ms \(GET .*\/ready: HTTP 503\)/);
+    expect(String(failure)).toMatch(/tiny was not ready after 5000 ms \(GET .*\/ready: HTTP 503\)/);
     expect(String(failure)).toContain(logFile);
     expect(leftoverCount()).toBe(0);
     // Its whole output went to the log file, as written.
