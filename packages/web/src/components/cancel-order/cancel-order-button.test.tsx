@@ -8,40 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { CANCEL_ORDER } from '../../lib/graphql/order.documents.js';
 import type { Order } from '../../lib/graphql/order.types.js';
 import { CancelOrderButton, type CancelOrderButtonProps } from './cancel-order-button.js';
+import { orderFixture, withTypenames } from '../../lib/graphql/order.fixtures.js';
 
 const ORDER_ID = '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 
 /** The order as the API answers (with the typenames Apollo's cache keys by). */
 function order(status: OrderStatus, reason: string | null = null): Order & { __typename: 'Order' } {
-  const at = (s: number) => `2024-06-01T10:00:0${s}.000Z`;
   const path: OrderStatus[] =
     status === 'CANCELLED' ? ['CREATED', 'CONFIRMED', 'CANCELLED'] : ['CREATED', status];
-  // Typenames on the nested objects too; the app's types leave them out.
-  const item = {
-    __typename: 'OrderItem',
-    sku: 'SKU-1',
-    name: 'Widget',
-    quantity: 2,
-    unitPrice: 1250,
-  };
-  return {
-    __typename: 'Order',
-    id: ORDER_ID,
-    status,
-    total: 2500,
-    currency: 'USD',
-    createdAt: at(0),
-    updatedAt: at(path.length - 1),
-    cancellationReason: reason,
-    items: [item],
-    history: path.map((to, i) => ({
-      __typename: 'OrderTransition',
-      from: path[i - 1] ?? null,
-      to,
-      at: at(i),
-      reason: to === 'CANCELLED' ? reason : null,
-    })),
-  };
+  const item = { sku: 'SKU-1', name: 'Widget', quantity: 2, unitPrice: 1250 };
+  return withTypenames(
+    orderFixture(path, { id: ORDER_ID, total: 2500, cancellationReason: reason, items: [item] }),
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import { createActor, fromPromise, waitFor } from 'xstate';
 import type { ApiProblem } from '../../lib/graphql/api-problem.js';
 import type { Order } from '../../lib/graphql/order.types.js';
 import { cancelOrderMachine } from './cancel-order.machine.js';
+import { orderFixture } from '../../lib/graphql/order.fixtures.js';
 
 const ORDER_ID = '3d9a7f52-1c4e-4b8a-9f0d-6e2b1a5c7d84';
 
@@ -14,22 +15,11 @@ interface CancelCall {
 }
 
 function cancelledOrder(call: CancelCall): Order {
-  const at = '2024-06-01T10:05:00.000Z';
-  return {
+  return orderFixture(['CREATED', 'CONFIRMED', 'CANCELLED'], {
     id: call.orderId,
-    status: 'CANCELLED',
-    total: 1250,
-    currency: 'USD',
-    createdAt: '2024-06-01T10:00:00.000Z',
-    updatedAt: at,
+    updatedAt: '2024-06-01T10:05:00.000Z',
     cancellationReason: call.reason ?? 'CUSTOMER_REQUEST',
-    items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: 1250 }],
-    history: [
-      { from: null, to: 'CREATED', at: '2024-06-01T10:00:00.000Z', reason: null },
-      { from: 'CREATED', to: 'CONFIRMED', at: '2024-06-01T10:00:01.000Z', reason: null },
-      { from: 'CONFIRMED', to: 'CANCELLED', at, reason: call.reason ?? 'CUSTOMER_REQUEST' },
-    ],
-  };
+  });
 }
 
 /** Rejects the way the button's actor does: with the API's problems, not an Error. */

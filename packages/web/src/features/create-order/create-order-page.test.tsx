@@ -8,32 +8,20 @@ import { describe, expect, it } from 'vitest';
 import { CREATE_ORDER } from '../../lib/graphql/order.documents.js';
 import type { CreateOrderInput, Order } from '../../lib/graphql/order.types.js';
 import { CreateOrderPage } from './create-order-page.js';
+import { orderFixture, withTypenames } from '../../lib/graphql/order.fixtures.js';
 
 const NEW_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
 /** The order orders-api would answer with for this input. */
 function createdFrom(input: CreateOrderInput): Order & { __typename: 'Order' } {
-  const at = '2024-06-01T10:00:00.000Z';
-  // Typenames on the nested objects too; the app's types leave them out.
-  const created = {
-    __typename: 'OrderTransition',
-    from: null,
-    to: 'CREATED' as const,
-    at,
-    reason: null,
-  };
-  return {
-    __typename: 'Order',
-    id: NEW_ID,
-    status: 'CREATED',
-    total: input.items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0),
-    currency: input.currency ?? 'USD',
-    createdAt: at,
-    updatedAt: at,
-    cancellationReason: null,
-    items: input.items.map((i) => ({ __typename: 'OrderItem', ...i })),
-    history: [created],
-  };
+  return withTypenames(
+    orderFixture(['CREATED'], {
+      id: NEW_ID,
+      total: input.items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0),
+      currency: input.currency ?? 'USD',
+      items: input.items,
+    }),
+  );
 }
 
 type Answer = Pick<MockLink.MockedResponse, 'result' | 'error'>;

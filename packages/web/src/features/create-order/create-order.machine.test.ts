@@ -5,20 +5,15 @@ import type { ApiProblem } from '../../lib/graphql/api-problem.js';
 import type { CreateOrderInput, Order } from '../../lib/graphql/order.types.js';
 import { createOrderMachine } from './create-order.machine.js';
 import type { LineField } from './order-form.js';
+import { orderFixture } from '../../lib/graphql/order.fixtures.js';
 
 function orderFrom(input: CreateOrderInput): Order {
-  const now = '2024-06-01T10:00:00.000Z';
-  return {
+  return orderFixture(['CREATED'], {
     id: '7b0c5d0e-3f6a-4d7e-9a51-0d2f3c4b5a69',
-    status: 'CREATED',
     total: input.items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0),
     currency: input.currency ?? 'USD',
-    createdAt: now,
-    updatedAt: now,
-    cancellationReason: null,
     items: input.items,
-    history: [{ from: null, to: 'CREATED', at: now, reason: null }],
-  };
+  });
 }
 
 /**

@@ -5,23 +5,13 @@ import { createActor, fromCallback, fromPromise, waitFor, type EventObject } fro
 import type { ApiProblem } from '../../lib/graphql/api-problem.js';
 import type { Order } from '../../lib/graphql/order.types.js';
 import { orderDetailsMachine, type OrderDetailsEvent } from './order-details.machine.js';
+import { orderFixture } from '../../lib/graphql/order.fixtures.js';
 
 const ORDER_ID = '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 
 /** The order after walking `path` through the lifecycle; history grows by one per step. */
 function orderAt(...path: OrderStatus[]): Order {
-  const at = (i: number) => `2024-06-01T10:00:0${i}.000Z`;
-  return {
-    id: ORDER_ID,
-    status: path[path.length - 1] ?? 'CREATED',
-    total: 1250,
-    currency: 'USD',
-    createdAt: at(0),
-    updatedAt: at(path.length - 1),
-    cancellationReason: null,
-    items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: 1250 }],
-    history: path.map((to, i) => ({ from: path[i - 1] ?? null, to, at: at(i), reason: null })),
-  };
+  return orderFixture(path, { id: ORDER_ID });
 }
 
 const created = orderAt('CREATED');

@@ -3,6 +3,7 @@ import type { OrderStatus } from '@oms/order-lifecycle';
 import { describe, expect, it } from 'vitest';
 import type { Order, OrdersPage } from '../../lib/graphql/order.types.js';
 import { applyOrderToPage } from './orders-page.js';
+import { orderFixture } from '../../lib/graphql/order.fixtures.js';
 
 const PATHS: Record<OrderStatus, OrderStatus[]> = {
   CREATED: ['CREATED'],
@@ -14,18 +15,7 @@ const PATHS: Record<OrderStatus, OrderStatus[]> = {
 /** An order created at minute `minute` of the day, in `status`, with the history to match. */
 function order(id: string, minute: number, status: OrderStatus = 'CREATED'): Order {
   const createdAt = new Date(Date.UTC(2024, 5, 1, 10, minute)).toISOString();
-  const path = PATHS[status];
-  return {
-    id,
-    status,
-    total: 1250,
-    currency: 'USD',
-    createdAt,
-    updatedAt: createdAt,
-    cancellationReason: null,
-    items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: 1250 }],
-    history: path.map((to, i) => ({ from: path[i - 1] ?? null, to, at: createdAt, reason: null })),
-  };
+  return orderFixture(PATHS[status], { id, createdAt, updatedAt: createdAt });
 }
 
 /** A loaded page of orders, in the order given (the tests give them newest first). */

@@ -6,6 +6,7 @@ import { createWsClient } from '../graphql/ws-client.js';
 import { OrderEventsFeed } from '../live/order-events-feed.js';
 import type { Order } from '../graphql/order.types.js';
 import { startConnectionActor } from './connection-store.js';
+import { orderFixture } from '../graphql/order.fixtures.js';
 
 /**
  * A WebSocket the test opens and drops by hand. Everything above it is real: the app's
@@ -193,7 +194,7 @@ describe('startConnectionActor', () => {
     };
     await vi.waitFor(() => subscribe());
     expect(subscribe().payload?.variables).toEqual({ after: null });
-    const order: Order = {
+    const order: Order = orderFixture([], {
       id: ORDER_ID,
       status: 'CANCELLED',
       total: 0,
@@ -202,8 +203,7 @@ describe('startConnectionActor', () => {
       updatedAt: '2026-01-01T00:00:01.000Z',
       cancellationReason: 'test',
       items: [],
-      history: [],
-    };
+    });
     socket(0).receive({
       id: subscribe().id,
       type: 'next',

@@ -7,12 +7,26 @@ import { graphql } from './generated/gql.js';
 export const ORDER_FIELDS = graphql(`
   fragment OrderFields on Order {
     id
+    number
+    version
     status
     total
     currency
     createdAt
     updatedAt
     cancellationReason
+    customer {
+      name
+      email
+    }
+    shippingAddress {
+      line1
+      line2
+      city
+      postalCode
+      region
+      country
+    }
     items {
       sku
       name
@@ -24,6 +38,16 @@ export const ORDER_FIELDS = graphql(`
       to
       at
       reason
+      actor {
+        kind
+        id
+      }
+    }
+    nextAction {
+      kind
+      dueAt
+      attempts
+      lastError
     }
   }
 `);
