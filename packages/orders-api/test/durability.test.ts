@@ -235,8 +235,10 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
       expect(new Set(money?.chargeIds).size, order.id).toBeLessThanOrEqual(1);
       if ((money?.chargeCalls ?? 0) > 1) retried += 1;
       // A claim is exclusive: a call starts only after the one before it ended for its caller.
-      // An answered call's end is recorded as the relay writes the answer, before it can read
-      // another request, so for those the comparison is exact. A call its caller abandoned (its
+      // An answered call ended for its caller no earlier than the relay wrote the answer
+      // (`answeredAt`), so for those the comparison is exact; the relay records the socket's
+      // close later, when its event loop gets to it, which on a busy machine can be after the
+      // next call has started. A call its caller abandoned (its
       // timeout, or the kill) ended for the caller first: the relay records the socket close
       // only when its own event loop gets to it, and with a 20 ms retry base a timed-out call's
       // retry has reached the relay 6 ms before that close was recorded. So abandoned calls get
@@ -247,8 +249,9 @@ describe(`orders-api killed with SIGKILL mid-work and restarted (${databaseKind}
       calls.forEach((call, n) => {
         const previous = calls[n - 1];
         if (previous !== undefined) {
-          const endedForCaller =
-            (previous.endedAt ?? Infinity) - (previous.callerGone ? ABORT_NOTICE_MS : 0);
+          const endedForCaller = previous.callerGone
+            ? (previous.endedAt ?? Infinity) - ABORT_NOTICE_MS
+            : (previous.answeredAt ?? previous.endedAt ?? Infinity);
           expect(call.startedAt, order.id).toBeGreaterThanOrEqual(endedForCaller);
         }
       });
