@@ -22,6 +22,7 @@ export default defineConfig({
       'test/order-events-restart.test.ts',
       'test/order-events.test.ts',
       'test/order-lifecycle.test.ts',
+      'test/order-stats.test.ts',
       'test/orders-list.test.ts',
       'test/payment-batches.test.ts',
       'test/webhooks.test.ts',
