@@ -25,6 +25,7 @@ export default defineConfig({
       'test/order-stats.test.ts',
       'test/orders-list.test.ts',
       'test/payment-batches.test.ts',
+      'test/seed.test.ts',
       'test/webhooks.test.ts',
     ],
     env: { TEST_DATABASE_URL: '' },

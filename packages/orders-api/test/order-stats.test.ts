@@ -127,9 +127,14 @@ describe('orderStats', () => {
 
   it('answers the same over a WebSocket', async () => {
     const overHttp = await stats(admin);
-    const answer = await overSocket<{ orderStats: Stats }>(stack, STATS, {}, {
-      authorization: `Bearer ${adminToken}`,
-    });
+    const answer = await overSocket<{ orderStats: Stats }>(
+      stack,
+      STATS,
+      {},
+      {
+        authorization: `Bearer ${adminToken}`,
+      },
+    );
     expect(answer.errors).toEqual([]);
     expect(answer.data?.orderStats.byStatus).toEqual(overHttp.byStatus);
     expect(answer.data?.orderStats.revenue).toEqual(overHttp.revenue);
