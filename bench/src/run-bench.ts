@@ -22,6 +22,7 @@ import {
 import { overloadBase, runOverload, type OverloadResult } from './scenarios/overload.js';
 import { runPgbenchReference, type PgbenchResult } from './scenarios/pgbench-reference.js';
 import { runQueryThroughput, type QueryResult } from './scenarios/query-throughput.js';
+import { runSearchLatency } from './scenarios/search-latency.js';
 import { runResumableStream, type ResumeResult } from './scenarios/resumable-stream.js';
 import { runRestartTime, type RestartResult } from './scenarios/restart-time.js';
 import { runSubscriptionFanout, type FanoutResult } from './scenarios/subscription-fanout.js';
@@ -260,6 +261,12 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
           await stopAll();
         }
       });
+    }
+
+    if (wanted('search')) {
+      // Its own database, kept between runs, and its own files (results/search.{json,md}).
+      await mkdir(outDir, { recursive: true });
+      await attempt('search', () => runSearchLatency(settings, outDir, log));
     }
   } finally {
     await stopAll();
