@@ -16,6 +16,13 @@ const LIST = `query List($first: Int, $after: String, $filter: OrderFilter, $sea
     pageInfo { hasNextPage endCursor }
   }
 }`;
+/** The list as it was before filters, search and sort: newest first, optionally one status. */
+const LEGACY_LIST = `query List($first: Int, $after: String, $status: OrderStatus) {
+  orders(first: $first, after: $after, status: $status) {
+    edges { cursor node { id number status total currency createdAt customer { name } items { name quantity } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
 const STATS = `query { orderStats { byStatus { status count } revenue { currency amount } createdPerMinute { minute count } } }`;
 
 const PAGE_SIZE = 20;
@@ -25,6 +32,8 @@ const DEEP_PAGES = 50;
 interface Shape {
   name: string;
   variables: Record<string, unknown>;
+  /** The list query, when not the one with filter, search and sort. */
+  query?: string;
 }
 
 export interface ShapeResult {
@@ -221,6 +230,12 @@ function shapes(s: Samples): Shape[] {
     })),
   );
   return [
+    { name: 'newest first (no arguments)', variables: {}, query: LEGACY_LIST },
+    {
+      name: 'status: CANCELLED (old argument)',
+      variables: { status: 'CANCELLED' },
+      query: LEGACY_LIST,
+    },
     ...sorts,
     { name: 'status CANCELLED', variables: { filter: { status: ['CANCELLED'] } } },
     {
@@ -265,11 +280,12 @@ async function measureShape(
   page: 'first' | 'deep',
   requests: number,
 ): Promise<ShapeResult> {
+  const query = shape.query ?? LIST;
   let variables: Record<string, unknown> = { ...shape.variables, first: PAGE_SIZE };
   let depth = 0;
   if (page === 'deep') {
     for (; depth < DEEP_PAGES; depth++) {
-      const answer = await post(endpoint, { query: LIST, variables });
+      const answer = await post(endpoint, { query, variables });
       if (answer.errors !== undefined || answer.data === undefined) {
         return { shape: shape.name, page, depth, latencyMs: null, error: message(answer) };
       }
@@ -278,7 +294,7 @@ async function measureShape(
       variables = { ...variables, after: info.endCursor };
     }
   }
-  const timed = await timeRequests(endpoint, { query: LIST, variables }, requests);
+  const timed = await timeRequests(endpoint, { query, variables }, requests);
   return { shape: shape.name, page, depth, ...timed };
 }
 
