@@ -318,10 +318,10 @@ async function timeRequests(
 }
 
 function message(answer: ListAnswer): string {
-  return (answer.errors ?? [{ message: 'no data' }])
-    .map((e) => e.message)
-    .join('; ')
-    .slice(0, 200);
+  // The first error says enough (an API without filters answers one per unknown name).
+  return (answer.errors?.[0]?.message ?? 'no data')
+    .replace(/ \[Suggestion hidden\]\?/g, '')
+    .slice(0, 120);
 }
 
 async function writeResults(outDir: string, result: SearchResult): Promise<void> {
