@@ -1,8 +1,15 @@
+import { rm } from 'node:fs/promises';
 import { createTestDatabase, type TestDatabase } from '@oms/database/testing';
 import { ORDER_STATUSES } from '@oms/order-lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PER_CUSTOMER_ACCESS, bearer, signToken } from './support/access.js';
+import { seed } from '../src/seed/seed-writer.js';
 import { overSocket } from './support/operations.js';
+import {
+  migrationsBefore,
+  openMigratedWith,
+  openOrdersDatabase,
+} from './support/orders-database.js';
 import { OrdersProcess } from './support/orders-process.js';
 import {
   PAYMENTS_NEVER_ANSWER,
@@ -184,5 +191,52 @@ describe.skipIf(!serverUrl)('orderStats from two processes on one database', () 
     expect(created(two)).toBe(5);
     expect(counts(one)).toEqual({ CREATED: 5, CONFIRMED: 0, DELIVERED: 0, CANCELLED: 0 });
     expect(created(one)).toBe(5);
+  });
+});
+
+describe('orderStats counters on a database that had orders before them', () => {
+  let db: TestDatabase | undefined;
+  let folder: string | undefined;
+
+  afterAll(async () => {
+    await db?.dispose();
+    if (folder !== undefined) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('counts the existing orders when migration 0008 adds the counters', async () => {
+    db = await createTestDatabase();
+    folder = await migrationsBefore(8);
+    const before = await openMigratedWith(db, folder);
+    try {
+      // Written before the counters exist (no payments: only the orders are counted here).
+      await seed({ orders: before }, { orders: 200, pending: true });
+    } finally {
+      await before.close();
+    }
+    const after = await openOrdersDatabase(db);
+    try {
+      const [rows, counted] = await Promise.all([
+        after.query<{ status: string; currency: string; count: string; amount: string }>(
+          `select status, currency, count(*)::text as count, sum(total)::text as amount
+           from orders group by 1, 2 order by 1, 2`,
+          [],
+        ),
+        after.query<{ status: string; currency: string; count: string; amount: string }>(
+          `select status, currency, sum(count)::text as count, sum(amount)::text as amount
+           from order_stats_totals group by 1, 2 having sum(count) <> 0 order by 1, 2`,
+          [],
+        ),
+      ]);
+      expect(rows.length).toBeGreaterThan(4);
+      expect(counted).toEqual(rows);
+      const [minutes] = await after.query<{ counted: string; created: string }>(
+        `select (select sum(count) from order_stats_minutes)::text as counted,
+                (select count(*) from orders)::text as created`,
+        [],
+      );
+      expect(minutes?.counted).toBe(minutes?.created);
+    } finally {
+      await after.close();
+    }
   });
 });
