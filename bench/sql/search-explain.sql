@@ -37,20 +37,20 @@ explain (analyze, buffers, costs off)
 select o.id, o.number, o.status, o.total,
   (select json_agg(json_build_array(i.sku, i.name, i.quantity, i.unit_price) order by i.line)
      from order_items i where i.order_id = o.id) as items
-from orders o order by o.created_at desc, o.id desc limit 21;
+from orders o order by o.created_at desc nulls last, o.id desc nulls last limit 21;
 
 explain (analyze, buffers, costs off)
 select o.id, o.number, o.status, o.total
 from orders o
 where (o.created_at, o.id) < (
-  select created_at, id from orders order by created_at desc, id desc offset 1000 limit 1)
-order by o.created_at desc, o.id desc limit 21;
+  select created_at, id from orders order by created_at desc nulls last, id desc nulls last offset 1000 limit 1)
+order by o.created_at desc nulls last, o.id desc nulls last limit 21;
 
 -- One status, and a customer's list.
 explain (analyze, buffers, costs off)
 select o.id from orders o where o.status = 'CANCELLED'::order_status
-order by o.created_at desc, o.id desc limit 21;
+order by o.created_at desc nulls last, o.id desc nulls last limit 21;
 
 explain (analyze, buffers, costs off)
 select o.id from orders o where o.customer_id = :customer
-order by o.created_at desc, o.id desc limit 21;
+order by o.created_at desc nulls last, o.id desc nulls last limit 21;
