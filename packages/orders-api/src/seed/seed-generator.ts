@@ -197,7 +197,7 @@ function makeOrder(
   const lines = 1 + Math.floor(rnd() ** 2 * 4);
   const items: SeedOrder['items'] = [];
   const used = new Set<string>();
-  for (let line = 1; items.length < lines; line++) {
+  while (items.length < lines) {
     const product = pick(PRODUCTS);
     if (used.has(product.sku)) continue;
     used.add(product.sku);
