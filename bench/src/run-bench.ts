@@ -22,6 +22,7 @@ import {
 import { overloadBase, runOverload, type OverloadResult } from './scenarios/overload.js';
 import { runPgbenchReference, type PgbenchResult } from './scenarios/pgbench-reference.js';
 import { runQueryThroughput, type QueryResult } from './scenarios/query-throughput.js';
+import { runSearchLatency } from './scenarios/search-latency.js';
 import { runResumableStream, type ResumeResult } from './scenarios/resumable-stream.js';
 import { runRestartTime, type RestartResult } from './scenarios/restart-time.js';
 import { runSubscriptionFanout, type FanoutResult } from './scenarios/subscription-fanout.js';
@@ -261,6 +262,12 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
         }
       });
     }
+
+    if (wanted('search')) {
+      // Its own database, kept between runs, and its own files (results/search.{json,md}).
+      await mkdir(outDir, { recursive: true });
+      await attempt('search', () => runSearchLatency(settings, outDir, log));
+    }
   } finally {
     await stopAll();
     await databases.dropAll().catch((error: unknown) => {
@@ -317,6 +324,8 @@ export async function runBench(settings: BenchSettings, log: Log): Promise<Bench
   };
   const report: BenchReport = { ...body, targets: targetChecks(body), summary: buildSummary(body) };
   await mkdir(outDir, { recursive: true });
+  // The search scenario alone writes only its own files: latest.* keep the last full run.
+  if (settings.scenarios.every((name) => name === 'search')) return report;
   // Formatted as the repository's Prettier would, so the committed results pass `pnpm lint`.
   for (const [file, text] of [
     ['latest.json', JSON.stringify(report)],

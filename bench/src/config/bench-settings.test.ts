@@ -24,8 +24,11 @@ describe('bench settings', () => {
       'fanout',
       'resume',
       'pglite',
+      'search',
     ]);
     expect(settings).toMatchObject({
+      searchOrders: 1_000_000,
+      searchDatabase: 'oms_search_1m',
       overloadMultiples: [2, 5],
       overloadBaseRate: undefined,
       restarts: 5,

@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'fanout',
   'resume',
   'pglite',
+  'search',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -57,6 +58,12 @@ export interface BenchSettings {
   cpuProfile: boolean;
   resultsDir: string | undefined;
   /** PATH, HOME and the like: what a child process needs from ours to run at all. */
+  /** Orders in the search scenario's database. */
+  searchOrders: number;
+  /** Measured requests per search shape. */
+  searchRequests: number;
+  /** The search scenario's database on the server, kept between runs (seeding takes minutes). */
+  searchDatabase: string;
   baseEnv: Readonly<Record<string, string>>;
 }
 
@@ -106,6 +113,12 @@ const schema = z.object({
   BENCH_RESUME_INTERVAL_S: z.coerce.number().min(0.5).max(60).default(3),
   BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
   BENCH_RESULTS_DIR: z.string().min(1).optional(),
+  BENCH_SEARCH_ORDERS: positiveInt.default(1_000_000),
+  BENCH_SEARCH_REQUESTS: positiveInt.max(10_000).default(200),
+  BENCH_SEARCH_DATABASE: z
+    .string()
+    .regex(/^[a-z0-9_]+$/, { error: 'lower-case letters, digits and _ only' })
+    .default('oms_search_1m'),
 });
 
 /** Thrown when the environment is invalid; names every bad variable. */
@@ -156,6 +169,9 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     resumeIntervalS: e.BENCH_RESUME_INTERVAL_S,
     cpuProfile: e.BENCH_CPU_PROF === '1',
     resultsDir: e.BENCH_RESULTS_DIR,
+    searchOrders: e.BENCH_SEARCH_ORDERS,
+    searchRequests: e.BENCH_SEARCH_REQUESTS,
+    searchDatabase: e.BENCH_SEARCH_DATABASE,
     baseEnv: Object.fromEntries(
       INHERITED_ENV.flatMap((key) => {
         const value = env[key];

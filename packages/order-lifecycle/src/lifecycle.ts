@@ -12,6 +12,12 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /** States an order never leaves. */
 export const FINAL_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'CANCELLED'];
 
+/**
+ * States whose orders count as revenue: the payment was captured and not given back. A cancel
+ * of a CONFIRMED order refunds it, so it leaves revenue again.
+ */
+export const REVENUE_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'DELIVERED'];
+
 /** Why an order was cancelled, when the system (not the customer) decided it. */
 export const CANCELLATION_REASONS = {
   CUSTOMER_REQUEST: 'CUSTOMER_REQUEST',

@@ -9,6 +9,7 @@ import { startAdmission } from './admission/admission.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { OrdersSettings } from './config/settings.js';
 import { OrderEventsService } from './domain/order-events.service.js';
+import { OrderStatsService } from './domain/order-stats.service.js';
 import { OrdersService } from './domain/orders.service.js';
 import { WebhooksService } from './domain/webhooks.service.js';
 import { OrderEventStream } from './events/order-event-stream.js';
@@ -73,6 +74,7 @@ export async function startOrdersApi(
   const {
     repository,
     notes,
+    stats,
     transitions,
     jobs,
     log: transitionLog,
@@ -173,6 +175,7 @@ export async function startOrdersApi(
       tagOrder: (id) => trace.getActiveSpan()?.setAttribute('order.id', id),
     },
   });
+  const orderStats = new OrderStatsService(stats);
   const orderEvents = new OrderEventsService(transitionLog, (ids) => repository.findMany(ids));
   const admission = settings.admission.enabled
     ? startAdmission(settings.admission, {
@@ -197,7 +200,7 @@ export async function startOrdersApi(
       log,
       metrics,
     }),
-    services: { orders, orderEvents, events, webhooks },
+    services: { orders, orderEvents, orderStats, events, webhooks },
     authenticator: createAuthenticator(settings.access),
     host: settings.host,
     port: settings.port,

@@ -1,4 +1,5 @@
 import type { OrderEventsService } from '../domain/order-events.service.js';
+import type { OrderStatsService } from '../domain/order-stats.service.js';
 import type { OrdersService } from '../domain/orders.service.js';
 import type { Principal } from '../domain/principal.js';
 import type { WebhooksService } from '../domain/webhooks.service.js';
@@ -8,6 +9,7 @@ import type { OrderEventStream } from '../events/order-event-stream.js';
 export interface GraphQLServices {
   orders: OrdersService;
   orderEvents: OrderEventsService;
+  orderStats: OrderStatsService;
   events: OrderEventStream;
   webhooks: WebhooksService;
 }

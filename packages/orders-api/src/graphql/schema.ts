@@ -1,6 +1,7 @@
 import { assertValidSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { OrderEventResolver } from './order-event.resolver.js';
+import { OrderStatsResolver } from './order-stats.resolver.js';
 import { OrderResolver } from './order.resolver.js';
 import { WebhookResolver } from './webhook.resolver.js';
 
@@ -19,7 +20,7 @@ const UNUSED_PUB_SUB: PubSub = {
 export async function buildOrdersSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     pubSub: UNUSED_PUB_SUB,
-    resolvers: [OrderResolver, OrderEventResolver, WebhookResolver],
+    resolvers: [OrderResolver, OrderStatsResolver, OrderEventResolver, WebhookResolver],
     // Input is checked by the lifecycle rules in the service, not by class-validator.
     validate: false,
     // type-graphql's own check runs a whole introspection query at every start to reach graphql's

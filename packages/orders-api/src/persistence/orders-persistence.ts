@@ -1,5 +1,6 @@
 import { JobQueue } from './job-queue.js';
 import { SqlOrderNotes } from './order-notes.js';
+import { SqlOrderStats } from './order-stats.js';
 import { SqlOrderRepository, type InsertBatching } from './order-repository.js';
 import { OrderTransitions, type FollowUpDelays } from './order-transitions.js';
 import type { SqlClient } from './sql.js';
@@ -11,6 +12,7 @@ import { SqlWebhookStore } from './webhook-store.js';
 export interface OrdersPersistence {
   repository: SqlOrderRepository;
   notes: SqlOrderNotes;
+  stats: SqlOrderStats;
   transitions: OrderTransitions;
   jobs: JobQueue;
   log: TransitionLog;
@@ -33,6 +35,7 @@ export function ordersPersistence(
   return {
     repository: new SqlOrderRepository(db, batching, onCommitted),
     notes: new SqlOrderNotes(db),
+    stats: new SqlOrderStats(db),
     transitions: new OrderTransitions(db, delays, onCommitted),
     jobs: new JobQueue(db),
     log: new TransitionLog(db),
