@@ -24,8 +24,9 @@ const GENERATED_DIR = 'src/lib/graphql/generated/';
 const SCHEMA_FILE = fileURLToPath(import.meta.resolve('@oms/orders-api/schema.graphql'));
 
 const config = {
-  // DateTime travels as ISO 8601 text; any other custom scalar is an error, not `any`.
-  scalars: { DateTime: 'string' },
+  // DateTime travels as ISO 8601 text, SafeInt as a JSON number (up to 2^53 - 1); any other
+  // custom scalar is an error, not `any`.
+  scalars: { DateTime: 'string', SafeInt: 'number' },
   strictScalars: true,
   enumType: 'string-literal',
   useTypeImports: true,
