@@ -5,9 +5,10 @@ import { loadWebServerSettings } from './build/server-env.js';
 
 const settings = loadWebServerSettings();
 
-// Same-origin `/graphql` in development and preview, so the SPA needs no CORS and no URL setting.
+// Same-origin `/graphql` (and the CSV export) in development and preview, so the SPA needs no CORS and no URL setting.
 const proxy = {
   '/graphql': { target: settings.ordersApiUrl, ws: true, changeOrigin: true },
+  '/orders.csv': { target: settings.ordersApiUrl, changeOrigin: true },
 };
 
 export default defineConfig({

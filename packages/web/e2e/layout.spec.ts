@@ -1,18 +1,23 @@
 import { expect, test } from './support/fixtures.js';
 
 test.describe('every page', () => {
-  test('/ leads to the orders list; the nav reaches each page; live updates are on', async ({
+  test('/ is the dashboard; the nav reaches each page; live updates are on', async ({
     page,
     saveScreenshot,
   }) => {
     await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await expect(page).toHaveTitle('Dashboard · Orders');
+    await expect(page.getByRole('status', { name: 'Live updates' })).toHaveText('Live');
+    await saveScreenshot('dashboard');
+
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Orders', exact: true }).click();
     await expect(page).toHaveURL(/\/orders$/);
     await expect(page.getByRole('heading', { level: 1, name: 'Orders' })).toBeVisible();
     await expect(page).toHaveTitle('Orders · Orders');
-    await expect(page.getByRole('status', { name: 'Live updates' })).toHaveText('Live');
     await saveScreenshot('orders-list');
 
-    const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'New order' }).click();
     await expect(page).toHaveURL(/\/orders\/new$/);
     await expect(page.getByRole('heading', { level: 1, name: 'New order' })).toBeVisible();
@@ -24,9 +29,9 @@ test.describe('every page', () => {
     await expect(page.getByRole('button', { name: 'Execute query' })).toBeVisible();
     await saveScreenshot('graphiql');
 
-    await nav.getByRole('link', { name: 'Orders', exact: true }).click();
-    await expect(page).toHaveURL(/\/orders$/);
-    await expect(page.getByRole('heading', { level: 1, name: 'Orders' })).toBeVisible();
+    await nav.getByRole('link', { name: 'Dashboard', exact: true }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
   });
 
   test('an unknown address says "Page not found" and leads back to the orders', async ({

@@ -67,7 +67,9 @@ test.describe('live updates while the connection comes and goes', () => {
     network.goOnline();
     await expect(liveUpdates(page)).toHaveText('Live', { timeout: LIVE_TIMEOUT });
     await expect(statusCell(orderRow(page, order.id))).toHaveText('Cancelled');
-    await expect(orderRows(page).first().getByRole('link')).toHaveText(placedMeanwhile.id);
+    await expect(orderRows(page).first().getByRole('link')).toHaveText(
+      `#${placedMeanwhile.number}`,
+    );
     await expectSameDocument(page);
     await saveScreenshot('orders-list-back-online');
   });
@@ -122,7 +124,7 @@ test.describe('live updates while the connection comes and goes', () => {
     await expect(statusCell(orderRow(page, onSecondPage.id))).toHaveText('Created');
     // Heard live, so the tab has an event to resume from.
     const heard = await api.createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
-    await expect(orderRows(page).first().getByRole('link')).toHaveText(heard.id, {
+    await expect(orderRows(page).first().getByRole('link')).toHaveText(`#${heard.number}`, {
       timeout: LIVE_TIMEOUT,
     });
     await markDocument(page);
@@ -146,7 +148,9 @@ test.describe('live updates while the connection comes and goes', () => {
     await expect(liveUpdates(page)).toHaveText('Live', { timeout: LIVE_TIMEOUT });
     await expect(statusCell(orderRow(page, onFirstPage.id))).toHaveText('Cancelled');
     await expect(statusCell(orderRow(page, onSecondPage.id))).toHaveText('Cancelled');
-    await expect(orderRows(page).first().getByRole('link')).toHaveText(placedMeanwhile.id);
+    await expect(orderRows(page).first().getByRole('link')).toHaveText(
+      `#${placedMeanwhile.number}`,
+    );
     // Both pages are still there (40 rows, the one heard live and the one placed meanwhile),
     // and the list was not read again: the server replayed what the tab missed.
     await expect(orderRows(page)).toHaveCount(42);

@@ -22,14 +22,19 @@ test.describe('orders list', () => {
     await expect(page.getByRole('main').getByRole('link', { name: 'New order' })).toBeVisible();
     await expect(ordersTable(page).getByRole('columnheader')).toHaveText([
       'Order',
-      'Status',
+      'Customer',
+      'Items',
       'Total',
+      'Status',
       'Created',
       'Actions',
     ]);
     const pendingRow = orderRow(page, pending.id);
     await expect(statusCell(pendingRow)).toHaveText('Created');
     await expect(totalCell(pendingRow)).toHaveText('$25.00');
+    await expect(pendingRow.getByRole('cell').nth(0)).toHaveText(`#${pending.number}`);
+    await expect(pendingRow.getByRole('cell').nth(1)).toHaveText('—');
+    await expect(pendingRow.getByRole('cell').nth(2)).toHaveText('Mug × 2');
     await expect(
       pendingRow.getByRole('button', { name: `Cancel order ${pending.id}` }),
     ).toBeVisible();
@@ -38,17 +43,17 @@ test.describe('orders list', () => {
     // Placed elsewhere while the list is open: it appears at the top, then follows its payment.
     const declined = await api.createOrder({ paymentToken: 'tok_decline', currency: 'EUR' });
     const declinedRow = orderRow(page, declined.id);
-    await expect(orderRows(page).first().getByRole('link')).toHaveText(declined.id, {
+    await expect(orderRows(page).first().getByRole('link')).toHaveText(`#${declined.number}`, {
       timeout: LIVE_TIMEOUT,
     });
     await expect(statusCell(declinedRow)).toHaveText('Cancelled', { timeout: LIVE_TIMEOUT });
     await expect(totalCell(declinedRow)).toHaveText('€25.00');
     await expect(declinedRow.getByRole('button', { name: /^Cancel order/ })).toHaveCount(0);
-    await expect(orderRows(page).nth(1).getByRole('link')).toHaveText(pending.id);
+    await expect(orderRows(page).nth(1).getByRole('link')).toHaveText(`#${pending.number}`);
     await expectSameDocument(page);
     await saveScreenshot('orders-list-live');
 
-    await pendingRow.getByRole('link', { name: pending.id }).click();
+    await pendingRow.getByRole('link', { name: `#${pending.number}` }).click();
     await expect(page).toHaveURL(new RegExp(`/orders/${pending.id}$`));
     await expect(
       page.getByRole('heading', { level: 1, name: `Order ${pending.id}` }),
@@ -115,9 +120,10 @@ test.describe('orders list', () => {
     saveScreenshot,
   }) => {
     // Oldest first; one more than a page. Declined at once, so nothing changes while we look.
+    // The links read the order numbers.
     const ids: string[] = [];
     for (let i = 0; i < 21; i += 1) {
-      ids.push((await api.createOrder({ paymentToken: 'tok_decline' })).id);
+      ids.push(`#${(await api.createOrder({ paymentToken: 'tok_decline' })).number}`);
     }
     const newestFirst = [...ids].reverse();
 

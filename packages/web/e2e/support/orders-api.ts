@@ -11,6 +11,7 @@ export interface OrderItem {
 
 export interface Order {
   id: string;
+  number: number;
   status: OrderStatus;
   total: number;
   currency: string;
@@ -46,7 +47,7 @@ export class OrdersApiError extends Error {
 }
 
 const ORDER_FIELDS = `
-  id status total currency createdAt cancellationReason
+  id number status total currency createdAt cancellationReason
   items { sku name quantity unitPrice }
   history { from to at reason }
 `;

@@ -13,19 +13,19 @@ export function orderRows(page: Page): Locator {
     .filter({ has: page.getByRole('cell') });
 }
 
-/** The row of one order, found by the link named after its id. */
+/** The row of one order, found by its link to the order page (the link reads `#1042`). */
 export function orderRow(page: Page, id: string): Locator {
-  return orderRows(page).filter({ has: page.getByRole('link', { name: id, exact: true }) });
+  return orderRows(page).filter({ has: page.locator(`a[href="/orders/${id}"]`) });
 }
 
-/** A row's Status cell (columns: Order, Status, Total, Created, Actions). */
+/** A row's Status cell (columns: Order, Customer, Items, Total, Status, Created, Actions). */
 export function statusCell(row: Locator): Locator {
-  return row.getByRole('cell').nth(1);
+  return row.getByRole('cell').nth(4);
 }
 
 /** A row's Total cell. */
 export function totalCell(row: Locator): Locator {
-  return row.getByRole('cell').nth(2);
+  return row.getByRole('cell').nth(3);
 }
 
 /** The order page's live status. */

@@ -1,8 +1,9 @@
 import { ApolloProvider } from '@apollo/client/react';
 import { lazy, Suspense } from 'react';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { Loading } from '../components/loading.js';
 import { OrderDetailsPage } from '../features/order-details/order-details-page.js';
+import { DashboardPage } from '../features/dashboard/dashboard-page.js';
 import { CreateOrderPage } from '../features/create-order/create-order-page.js';
 import { OrdersListPage } from '../features/orders-list/orders-list-page.js';
 import { WebhooksPage } from '../features/webhooks/webhooks-page.js';
@@ -20,7 +21,7 @@ export function App({ services }: { services: AppServices }) {
         <BrowserRouter>
           <Routes>
             <Route element={<Layout />}>
-              <Route index element={<Navigate to="/orders" replace />} />
+              <Route index element={<DashboardPage />} />
               <Route path="orders" element={<OrdersListPage />} />
               <Route path="orders/new" element={<CreateOrderPage />} />
               <Route path="orders/:id" element={<OrderDetailsPage />} />

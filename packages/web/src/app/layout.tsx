@@ -14,6 +14,11 @@ export function Layout() {
         <nav aria-label="Main">
           <ul>
             <li>
+              <NavLink to="/" end>
+                Dashboard
+              </NavLink>
+            </li>
+            <li>
               <NavLink to="/orders" end>
                 Orders
               </NavLink>

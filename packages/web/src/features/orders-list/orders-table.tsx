@@ -4,6 +4,7 @@ import { formatDateTime } from '../../lib/dates.js';
 import type { Order } from '../../lib/graphql/order.types.js';
 import { formatMoney } from '../../lib/money.js';
 import { CancelOrderButton } from '../../components/cancel-order/cancel-order-button.js';
+import { itemsSummary } from './items-summary.js';
 
 export function OrdersTable(props: { orders: Order[]; onCancelled: (order: Order) => void }) {
   return (
@@ -13,10 +14,12 @@ export function OrdersTable(props: { orders: Order[]; onCancelled: (order: Order
         <thead>
           <tr>
             <th scope="col">Order</th>
-            <th scope="col">Status</th>
+            <th scope="col">Customer</th>
+            <th scope="col">Items</th>
             <th scope="col" className="num">
               Total
             </th>
+            <th scope="col">Status</th>
             <th scope="col">Created</th>
             <th scope="col">Actions</th>
           </tr>
@@ -24,13 +27,15 @@ export function OrdersTable(props: { orders: Order[]; onCancelled: (order: Order
         <tbody>
           {props.orders.map((order) => (
             <tr key={order.id}>
-              <td className="order-id">
-                <Link to={`/orders/${order.id}`}>{order.id}</Link>
+              <td className="order-number">
+                <Link to={`/orders/${order.id}`}>#{order.number}</Link>
               </td>
+              <td data-label="Customer">{order.customer?.name ?? '—'}</td>
+              <td data-label="Items">{itemsSummary(order.items)}</td>
+              <td className="num">{formatMoney(order.total, order.currency)}</td>
               <td>
                 <StatusBadge status={order.status} />
               </td>
-              <td className="num">{formatMoney(order.total, order.currency)}</td>
               <td>
                 <time dateTime={order.createdAt}>{formatDateTime(order.createdAt)}</time>
               </td>

@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query OrderStats {\n    orderStats {\n      byStatus {\n        status\n        count\n      }\n      revenue {\n        currency\n        amount\n      }\n      createdPerMinute {\n        minute\n        count\n      }\n    }\n  }\n": typeof types.OrderStatsDocument,
     "\n  query WebhookEndpoints($deliveries: Int) {\n    webhookEndpoints {\n      id\n      url\n      description\n      events\n      enabled\n      status\n      createdAt\n      lastDeliveryAt\n      deliveries(first: $deliveries) {\n        edges {\n          cursor\n          node {\n            id\n            eventCursor\n            orderId\n            status\n            attempts\n            lastStatusCode\n            lastError\n            nextAttemptAt\n            deliveredAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.WebhookEndpointsDocument,
     "\n  mutation CreateWebhookEndpoint($input: WebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n      }\n    }\n  }\n": typeof types.CreateWebhookEndpointDocument,
     "\n  mutation RedeliverWebhookEvents($endpointId: ID!, $after: String!) {\n    redeliverWebhookEvents(endpointId: $endpointId, after: $after)\n  }\n": typeof types.RedeliverWebhookEventsDocument,
@@ -25,6 +26,7 @@ type Documents = {
     "\n  subscription OrderEvents($after: String) {\n    orderEvents(after: $after) {\n      cursor\n      order {\n        ...OrderFields\n      }\n    }\n  }\n": typeof types.OrderEventsDocument,
 };
 const documents: Documents = {
+    "\n  query OrderStats {\n    orderStats {\n      byStatus {\n        status\n        count\n      }\n      revenue {\n        currency\n        amount\n      }\n      createdPerMinute {\n        minute\n        count\n      }\n    }\n  }\n": types.OrderStatsDocument,
     "\n  query WebhookEndpoints($deliveries: Int) {\n    webhookEndpoints {\n      id\n      url\n      description\n      events\n      enabled\n      status\n      createdAt\n      lastDeliveryAt\n      deliveries(first: $deliveries) {\n        edges {\n          cursor\n          node {\n            id\n            eventCursor\n            orderId\n            status\n            attempts\n            lastStatusCode\n            lastError\n            nextAttemptAt\n            deliveredAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.WebhookEndpointsDocument,
     "\n  mutation CreateWebhookEndpoint($input: WebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        id\n        url\n      }\n    }\n  }\n": types.CreateWebhookEndpointDocument,
     "\n  mutation RedeliverWebhookEvents($endpointId: ID!, $after: String!) {\n    redeliverWebhookEvents(endpointId: $endpointId, after: $after)\n  }\n": types.RedeliverWebhookEventsDocument,
@@ -50,6 +52,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OrderStats {\n    orderStats {\n      byStatus {\n        status\n        count\n      }\n      revenue {\n        currency\n        amount\n      }\n      createdPerMinute {\n        minute\n        count\n      }\n    }\n  }\n"): (typeof documents)["\n  query OrderStats {\n    orderStats {\n      byStatus {\n        status\n        count\n      }\n      revenue {\n        currency\n        amount\n      }\n      createdPerMinute {\n        minute\n        count\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
