@@ -106,6 +106,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
       <CancelOrderButton
         orderId={order.id}
         status={order.status}
+        version={order.version}
         label="Cancel order"
         onCancelled={(cancelled) => actor.send({ type: 'ORDER_UPDATED', order: cancelled })}
         onRefused={() => actor.send({ type: 'RESYNC' })}
