@@ -246,4 +246,21 @@ describe('cancel order machine', () => {
     });
     expect(refusals()).toBe(1);
   });
+
+  it('says a conflicting order that can no longer be cancelled cannot be', async () => {
+    const { actor } = start(
+      'CONFIRMED',
+      () =>
+        refuse([
+          { code: 'VERSION_CONFLICT', message: 'x', currentVersion: 3, currentStatus: 'DELIVERED' },
+        ]),
+      2,
+    );
+    actor.send({ type: 'OPEN' });
+    actor.send({ type: 'CONFIRM' });
+    const failed = await waitFor(actor, (s) => s.matches('failed'));
+    expect(failed.context.problem?.message).toBe(
+      'This order changed while you were looking at it: it is now Delivered, so it can no longer be cancelled.',
+    );
+  });
 });

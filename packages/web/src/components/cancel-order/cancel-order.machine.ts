@@ -181,10 +181,11 @@ function firstProblem(error: unknown): ApiProblem | null {
 function inWords(problem: ApiProblem | null): ApiProblem | null {
   if (problem?.code !== 'VERSION_CONFLICT') return problem;
   const status = problem.currentStatus as OrderStatus | undefined;
-  const now =
-    status !== undefined && status in STATUS_LABELS ? `: it is now ${STATUS_LABELS[status]}` : '';
-  return {
-    ...problem,
-    message: `This order changed while you were looking at it${now}. Review it and cancel again if you still want to.`,
-  };
+  const known = status !== undefined && status in STATUS_LABELS;
+  const now = known ? `: it is now ${STATUS_LABELS[status]}` : '';
+  const next =
+    known && !canCancel(status)
+      ? ', so it can no longer be cancelled.'
+      : '. Review it and cancel again if you still want to.';
+  return { ...problem, message: `This order changed while you were looking at it${now}${next}` };
 }
