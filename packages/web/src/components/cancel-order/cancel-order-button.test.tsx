@@ -165,6 +165,52 @@ describe('CancelOrderButton', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
+  it('sends the version it was shown as expectedVersion', async () => {
+    const { user, sent } = renderButton({ status: 'CONFIRMED', version: 1 }, [
+      {
+        request: {
+          query: CANCEL_ORDER,
+          variables: { id: ORDER_ID, reason: null, expectedVersion: 1 },
+        },
+        result: { data: { cancelOrder: order('CANCELLED', 'CUSTOMER_REQUEST') } },
+      },
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Cancel order' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, cancel order' }));
+    await screen.findByText('Order cancelled.');
+    expect(sent).toEqual([{ id: ORDER_ID, reason: null, expectedVersion: 1 }]);
+  });
+
+  it('explains a version conflict in words and tells the page to re-read the order', async () => {
+    const { user, sent, calls } = renderButton({ status: 'CREATED', version: 0 }, [
+      {
+        request: {
+          query: CANCEL_ORDER,
+          variables: { id: ORDER_ID, reason: null, expectedVersion: 0 },
+        },
+        result: {
+          data: null,
+          errors: [
+            {
+              message: `Order ${ORDER_ID} is at version 1, not 0`,
+              extensions: { code: 'VERSION_CONFLICT', currentVersion: 1, status: 'CONFIRMED' },
+            },
+          ],
+        },
+      },
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Cancel order' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, cancel order' }));
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe(
+      'The order was not cancelled. This order changed while you were looking at it: it is now Confirmed. Review it and cancel again if you still want to.',
+    );
+    expect(sent).toEqual([{ id: ORDER_ID, reason: null, expectedVersion: 0 }]);
+    expect(calls.refused).toBe(1);
+    expect(calls.cancelled).toEqual([]);
+  });
+
   it('gives up when the order is delivered while the dialog is open', async () => {
     const { user, sent, setStatus } = renderButton({ status: 'CONFIRMED' });
     await user.click(screen.getByRole('button', { name: 'Cancel order' }));

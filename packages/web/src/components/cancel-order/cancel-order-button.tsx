@@ -12,6 +12,11 @@ import { useModalDialog } from '../use-modal-dialog.js';
 export interface CancelOrderButtonProps {
   orderId: string;
   status: OrderStatus;
+  /**
+   * The order's version as shown; when given it is sent as `expectedVersion`, so a cancel of an
+   * order that moved on meanwhile is refused (VERSION_CONFLICT) instead of applied blindly.
+   */
+  version?: number;
   /** Visible text; the accessible name always says which order. */
   label: string;
   accessibleName?: string;
@@ -29,7 +34,14 @@ export function CancelOrderButton(props: CancelOrderButtonProps) {
           try {
             const result = await client.mutate({
               mutation: CANCEL_ORDER,
-              variables: { id: input.orderId, reason: input.reason },
+              variables:
+                input.expectedVersion === null
+                  ? { id: input.orderId, reason: input.reason }
+                  : {
+                      id: input.orderId,
+                      reason: input.reason,
+                      expectedVersion: input.expectedVersion,
+                    },
             });
             if (result.data === undefined) throw new Error('cancelOrder returned no data');
             return result.data.cancelOrder;
@@ -41,10 +53,12 @@ export function CancelOrderButton(props: CancelOrderButtonProps) {
       },
     }),
   );
-  const actor = useActorRef(machine, { input: { orderId: props.orderId, status: props.status } });
+  const actor = useActorRef(machine, {
+    input: { orderId: props.orderId, status: props.status, version: props.version ?? null },
+  });
   useEffect(() => {
-    actor.send({ type: 'STATUS_CHANGED', status: props.status });
-  }, [actor, props.status]);
+    actor.send({ type: 'STATUS_CHANGED', status: props.status, version: props.version ?? null });
+  }, [actor, props.status, props.version]);
   const { onCancelled, onRefused } = props;
   useEffect(() => {
     const cancelled = actor.on('cancelled', (event) => onCancelled?.(event.order));

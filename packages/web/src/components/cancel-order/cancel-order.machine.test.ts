@@ -12,6 +12,7 @@ const ORDER_ID = '3d9a7f52-1c4e-4b8a-9f0d-6e2b1a5c7d84';
 interface CancelCall {
   orderId: string;
   reason: string | null;
+  expectedVersion: number | null;
 }
 
 function cancelledOrder(call: CancelCall): Order {
@@ -29,7 +30,11 @@ function refuse(problems: ApiProblem[]): Promise<never> {
 }
 
 /** The real machine with only the network swapped; records calls and the actions it fires. */
-function start(status: OrderStatus, answer: (call: CancelCall) => Promise<Order>) {
+function start(
+  status: OrderStatus,
+  answer: (call: CancelCall) => Promise<Order>,
+  version: number | null = null,
+) {
   const calls: CancelCall[] = [];
   const cancelled: Order[] = [];
   let refusals = 0;
@@ -48,7 +53,7 @@ function start(status: OrderStatus, answer: (call: CancelCall) => Promise<Order>
         },
       },
     }),
-    { input: { orderId: ORDER_ID, status } },
+    { input: { orderId: ORDER_ID, status, version } },
   );
   actor.start();
   return { actor, calls, cancelled, refusals: () => refusals };
@@ -102,7 +107,7 @@ describe('cancel order machine', () => {
     expect(actor.getSnapshot().context.reasonError).toBeNull();
     actor.send({ type: 'CONFIRM' });
     await waitFor(actor, (s) => s.matches('cancelled'));
-    expect(calls).toEqual([{ orderId: ORDER_ID, reason: longest }]);
+    expect(calls).toEqual([{ orderId: ORDER_ID, reason: longest, expectedVersion: null }]);
   });
 
   it('refuses a reason with characters the database cannot store', () => {
@@ -121,7 +126,7 @@ describe('cancel order machine', () => {
     expect(actor.getSnapshot().context.reasonError).toBeNull();
     actor.send({ type: 'CONFIRM' });
     await waitFor(actor, (s) => s.matches('cancelled'));
-    expect(calls).toEqual([{ orderId: ORDER_ID, reason: null }]);
+    expect(calls).toEqual([{ orderId: ORDER_ID, reason: null, expectedVersion: null }]);
   });
 
   it('cancels with the typed reason and tells the page about the cancelled order', async () => {
@@ -134,7 +139,7 @@ describe('cancel order machine', () => {
     actor.send({ type: 'CONFIRM' });
 
     const done = await waitFor(actor, (s) => s.matches('cancelled'));
-    expect(calls).toEqual([{ orderId: ORDER_ID, reason: 'ordered twice' }]);
+    expect(calls).toEqual([{ orderId: ORDER_ID, reason: 'ordered twice', expectedVersion: null }]);
     expect(done.context.status).toBe('CANCELLED');
     expect(cancelled).toHaveLength(1);
     expect(cancelled[0]?.cancellationReason).toBe('ordered twice');
@@ -213,5 +218,49 @@ describe('cancel order machine', () => {
     actor.send({ type: 'STATUS_CHANGED', status: 'DELIVERED' });
     actor.send({ type: 'OPEN' });
     expect(actor.getSnapshot().value).toBe('idle');
+  });
+
+  it('sends the latest version it saw, and explains a conflict in words', async () => {
+    const { actor, calls, refusals } = start(
+      'CREATED',
+      () =>
+        refuse([
+          {
+            code: 'VERSION_CONFLICT',
+            message: 'version conflict',
+            currentVersion: 2,
+            currentStatus: 'CONFIRMED',
+          },
+        ]),
+      0,
+    );
+    actor.send({ type: 'STATUS_CHANGED', status: 'CREATED', version: 1 });
+    actor.send({ type: 'OPEN' });
+    actor.send({ type: 'CONFIRM' });
+    const failed = await waitFor(actor, (s) => s.matches('failed'));
+    expect(calls).toEqual([{ orderId: ORDER_ID, reason: null, expectedVersion: 1 }]);
+    expect(failed.context.problem).toMatchObject({
+      code: 'VERSION_CONFLICT',
+      message:
+        'This order changed while you were looking at it: it is now Confirmed. Review it and cancel again if you still want to.',
+    });
+    expect(refusals()).toBe(1);
+  });
+
+  it('says a conflicting order that can no longer be cancelled cannot be', async () => {
+    const { actor } = start(
+      'CONFIRMED',
+      () =>
+        refuse([
+          { code: 'VERSION_CONFLICT', message: 'x', currentVersion: 3, currentStatus: 'DELIVERED' },
+        ]),
+      2,
+    );
+    actor.send({ type: 'OPEN' });
+    actor.send({ type: 'CONFIRM' });
+    const failed = await waitFor(actor, (s) => s.matches('failed'));
+    expect(failed.context.problem?.message).toBe(
+      'This order changed while you were looking at it: it is now Delivered, so it can no longer be cancelled.',
+    );
   });
 });

@@ -8,6 +8,8 @@ export interface CancelOrderContext {
   orderId: string;
   /** The order's status as last seen; the lifecycle decides from it whether to offer a cancel. */
   status: OrderStatus;
+  /** The order's version as last seen, sent as `expectedVersion`; null sends none. */
+  version: number | null;
   reason: string;
   reasonError: string | null;
   problem: ApiProblem | null;
@@ -19,7 +21,7 @@ export type CancelOrderEvent =
   | { type: 'EDIT_REASON'; reason: string }
   | { type: 'CONFIRM' }
   | { type: 'DISMISS' }
-  | { type: 'STATUS_CHANGED'; status: OrderStatus };
+  | { type: 'STATUS_CHANGED'; status: OrderStatus; version?: number | null };
 
 /** Checks the reason as it will be sent: trimmed, and absent when blank. */
 function reasonError(reason: string): string | null {
@@ -36,14 +38,15 @@ export const cancelOrderMachine = setup({
   types: {
     context: {} as CancelOrderContext,
     events: {} as CancelOrderEvent,
-    input: {} as { orderId: string; status: OrderStatus },
+    input: {} as { orderId: string; status: OrderStatus; version?: number | null },
     emitted: {} as { type: 'cancelled'; order: Order } | { type: 'refused' },
   },
   actors: {
     /** The app provides it (Apollo's cancelOrder mutation); rejects with ApiProblem[]. */
-    cancelOrder: fromPromise<Order, { orderId: string; reason: string | null }>(() =>
-      Promise.reject(new Error('cancelOrder is provided by the app')),
-    ),
+    cancelOrder: fromPromise<
+      Order,
+      { orderId: string; reason: string | null; expectedVersion: number | null }
+    >(() => Promise.reject(new Error('cancelOrder is provided by the app'))),
   },
   guards: {
     cancellable: ({ context }) => canCancel(context.status),
@@ -54,6 +57,10 @@ export const cancelOrderMachine = setup({
     setStatus: assign({
       status: ({ context, event }) =>
         event.type === 'STATUS_CHANGED' ? event.status : context.status,
+      version: ({ context, event }) =>
+        event.type === 'STATUS_CHANGED' && event.version !== undefined
+          ? event.version
+          : context.version,
     }),
     /** Tells the page the order is cancelled, before the live event arrives. */
     orderCancelled: emit((_, order: Order) => ({ type: 'cancelled' as const, order })),
@@ -65,6 +72,7 @@ export const cancelOrderMachine = setup({
   context: ({ input }) => ({
     orderId: input.orderId,
     status: input.status,
+    version: input.version ?? null,
     reason: '',
     reasonError: null,
     problem: null,
@@ -120,6 +128,7 @@ export const cancelOrderMachine = setup({
         input: ({ context }) => ({
           orderId: context.orderId,
           reason: context.reason.trim() === '' ? null : context.reason.trim(),
+          expectedVersion: context.version,
         }),
         onDone: {
           target: 'cancelled',
@@ -136,7 +145,7 @@ export const cancelOrderMachine = setup({
           actions: [
             assign({
               problem: ({ event }) =>
-                firstProblem(event.error) ?? {
+                inWords(firstProblem(event.error)) ?? {
                   code: 'UNKNOWN',
                   message: 'The order could not be cancelled. Please try again.',
                 },
@@ -166,4 +175,17 @@ function firstProblem(error: unknown): ApiProblem | null {
   return typeof (first as ApiProblem | undefined)?.message === 'string'
     ? (first as ApiProblem)
     : null;
+}
+
+/** A version conflict is explained in words: what happened, where the order is, what to do. */
+function inWords(problem: ApiProblem | null): ApiProblem | null {
+  if (problem?.code !== 'VERSION_CONFLICT') return problem;
+  const status = problem.currentStatus as OrderStatus | undefined;
+  const known = status !== undefined && status in STATUS_LABELS;
+  const now = known ? `: it is now ${STATUS_LABELS[status]}` : '';
+  const next =
+    known && !canCancel(status)
+      ? ', so it can no longer be cancelled.'
+      : '. Review it and cancel again if you still want to.';
+  return { ...problem, message: `This order changed while you were looking at it${now}${next}` };
 }

@@ -1,6 +1,6 @@
 import { useApolloClient } from '@apollo/client/react';
 import { useActorRef, useSelector } from '@xstate/react';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { useAppServices } from '../../lib/app-services.js';
@@ -11,6 +11,7 @@ import { problemsOf } from '../../lib/graphql/api-problem.js';
 import { ORDER_QUERY } from '../../lib/graphql/order.documents.js';
 import { CancelOrderButton } from '../../components/cancel-order/cancel-order-button.js';
 import { orderDetailsMachine } from './order-details.machine.js';
+import { NextActionCountdown } from './next-action-countdown.js';
 import { OrderSummary } from './order-summary.js';
 
 export function OrderDetailsPage() {
@@ -60,6 +61,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
   );
   const actor = useActorRef(machine, { input: { orderId } });
   const order = useSelector(actor, (s) => s.context.order);
+  const resync = useCallback(() => actor.send({ type: 'RESYNC' }), [actor]);
   const view = useSelector(actor, (s) =>
     s.matches('notFound')
       ? 'notFound'
@@ -103,9 +105,17 @@ function OrderDetails({ orderId }: { orderId: string }) {
       </p>
       <h1 className="order-title">Order {order.id}</h1>
       <OrderSummary order={order} />
+      {order.nextAction === null ? null : (
+        <NextActionCountdown
+          key={`${order.nextAction.kind}-${order.nextAction.dueAt}`}
+          action={order.nextAction}
+          onDue={resync}
+        />
+      )}
       <CancelOrderButton
         orderId={order.id}
         status={order.status}
+        version={order.version}
         label="Cancel order"
         onCancelled={(cancelled) => actor.send({ type: 'ORDER_UPDATED', order: cancelled })}
         onRefused={() => actor.send({ type: 'RESYNC' })}

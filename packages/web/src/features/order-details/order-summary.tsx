@@ -4,7 +4,39 @@ import type { Order } from '../../lib/graphql/order.types.js';
 import { formatMoney } from '../../lib/money.js';
 import { reasonLabel, STATUS_LABELS } from '../../lib/status-labels.js';
 
-/** Status, items, total and the timeline of one order. */
+type Actor = Order['history'][number]['actor'];
+type Address = NonNullable<Order['shippingAddress']>;
+
+/** Who made a history entry, as a sentence fragment ("by customer demo-customer"). */
+export function actorLabel(actor: Actor): string {
+  switch (actor.kind) {
+    case 'CUSTOMER':
+      return actor.id === null ? 'by customer' : `by customer ${actor.id}`;
+    case 'ADMIN':
+      return actor.id === null ? 'by admin' : `by admin ${actor.id}`;
+    case 'PAYMENT_PROVIDER':
+      return 'by payment provider';
+    case 'SYSTEM':
+      return 'by system';
+  }
+}
+
+// The browser knows every ISO 3166-1 region's name; no list shipped in the bundle for display.
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** The address lines as printed on a label, country by name. */
+export function addressLines(address: Address): string[] {
+  const cityLine = [address.postalCode, address.city].join(' ');
+  return [
+    address.line1,
+    address.line2,
+    cityLine,
+    address.region,
+    regionNames.of(address.country) ?? address.country,
+  ].filter((line): line is string => line !== null && line !== '');
+}
+
+/** Status, customer, address, items, total and the timeline of one order. */
 export function OrderSummary({ order }: { order: Order }) {
   return (
     <>
@@ -29,6 +61,37 @@ export function OrderSummary({ order }: { order: Order }) {
           <dt>Created</dt>
           <dd>
             <time dateTime={order.createdAt}>{formatDateTime(order.createdAt)}</time>
+          </dd>
+        </div>
+        <div>
+          <dt>Customer</dt>
+          <dd>
+            {order.customer === null ? (
+              'Not given'
+            ) : (
+              <>
+                {order.customer.name}
+                <br />
+                <a href={`mailto:${order.customer.email}`}>{order.customer.email}</a>
+              </>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Shipping address</dt>
+          <dd>
+            {order.shippingAddress === null ? (
+              'Not given'
+            ) : (
+              <address>
+                {addressLines(order.shippingAddress).map((line, i) => (
+                  <span key={i} className="address-line">
+                    {line}
+                    <br />
+                  </span>
+                ))}
+              </address>
+            )}
           </dd>
         </div>
       </dl>
@@ -83,7 +146,8 @@ export function OrderSummary({ order }: { order: Order }) {
         {order.history.map((step, i) => (
           <li key={i}>
             <StatusBadge status={step.to} />{' '}
-            <time dateTime={step.at}>{formatDateTime(step.at)}</time>
+            <time dateTime={step.at}>{formatDateTime(step.at)}</time>{' '}
+            <span className="actor">{actorLabel(step.actor)}</span>
             {step.reason === null ? null : (
               <span className="reason"> · {reasonLabel(step.reason)}</span>
             )}

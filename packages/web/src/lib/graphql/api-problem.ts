@@ -9,6 +9,9 @@ export interface ApiProblem {
   field?: string;
   /** The order a refusal is about, when the API names one (IDEMPOTENCY_KEY_REUSED). */
   orderId?: string;
+  /** For VERSION_CONFLICT: where the order is now (`extensions.currentVersion` and `status`). */
+  currentVersion?: number;
+  currentStatus?: string;
 }
 
 /** Turns whatever Apollo rejected with into problems the UI can show next to a field or on top. */
@@ -26,6 +29,9 @@ export function problemsOf(error: unknown): ApiProblem[] {
       const problem: ApiProblem = { message: e.message, code };
       if (typeof e.extensions?.field === 'string') problem.field = e.extensions.field;
       if (typeof e.extensions?.orderId === 'string') problem.orderId = e.extensions.orderId;
+      if (typeof e.extensions?.currentVersion === 'number')
+        problem.currentVersion = e.extensions.currentVersion;
+      if (typeof e.extensions?.status === 'string') problem.currentStatus = e.extensions.status;
       return [problem];
     });
   }

@@ -86,8 +86,8 @@ export const CREATE_ORDER = graphql(`
 `);
 
 export const CANCEL_ORDER = graphql(`
-  mutation CancelOrder($id: ID!, $reason: String) {
-    cancelOrder(id: $id, reason: $reason) {
+  mutation CancelOrder($id: ID!, $reason: String, $expectedVersion: Int) {
+    cancelOrder(id: $id, reason: $reason, expectedVersion: $expectedVersion) {
       ...OrderFields
     }
   }
