@@ -203,7 +203,7 @@ describe('orderStats counters on a database that had orders before them', () => 
     if (folder !== undefined) await rm(folder, { recursive: true, force: true });
   });
 
-  it('counts the existing orders when migration 0008 adds the counters', async () => {
+  it('counts the existing orders when migration 0007 adds the counters', async () => {
     db = await createTestDatabase();
     folder = await migrationsBefore(8);
     const before = await openMigratedWith(db, folder);

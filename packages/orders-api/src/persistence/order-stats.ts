@@ -3,7 +3,7 @@ import type { OrderStatsFigures, OrderStatsStore } from '../domain/order-stats.s
 import { toDate, type SqlClient } from './sql.js';
 
 /**
- * Every order's figures come from counters the database keeps (migration 0008: a trigger on
+ * Every order's figures come from counters the database keeps (migration 0007: a trigger on
  * order_transitions), a few dozen rows whatever the number of orders; the shards are summed here.
  */
 const ALL_TOTALS = `
