@@ -274,31 +274,34 @@ export class OrderWorker {
         const outcome = { confirmed: [] as Paid[], declined: [] as Paid[], failed: [] as string[] };
         const retries: Retry[] = [];
         jobs.forEach((job, i) => {
-          const result = results[i] ?? { kind: 'retry', reason: 'no answer for this order' };
-          this.logAnswer(job, result);
-          if (result.kind === 'answer') {
-            const paid = { id: job.id, paymentId: result.paymentId };
-            (result.status === 'confirmed' ? outcome.confirmed : outcome.declined).push(paid);
-          } else if (
-            result.kind === 'rejected' ||
-            job.attempts >= this.options.paymentMaxAttempts
-          ) {
-            this.log.warn(
-              { orderId: job.id, attempts: job.attempts, reason: result.reason },
-              'payment failed',
-            );
-            outcome.failed.push(job.id);
-          } else {
-            this.log.warn(
-              { orderId: job.id, attempts: job.attempts, reason: result.reason },
-              'payment retry',
-            );
-            retries.push({
-              ...job,
-              delayMs: this.retryDelay(job, RETRY_CAP_MS),
-              error: result.reason,
-            });
-          }
+          // The lines about one order carry its own trace, as when it is paid alone.
+          context.with(contextFromTraceParent(job.traceParent), () => {
+            const result = results[i] ?? { kind: 'retry', reason: 'no answer for this order' };
+            this.logAnswer(job, result);
+            if (result.kind === 'answer') {
+              const paid = { id: job.id, paymentId: result.paymentId };
+              (result.status === 'confirmed' ? outcome.confirmed : outcome.declined).push(paid);
+            } else if (
+              result.kind === 'rejected' ||
+              job.attempts >= this.options.paymentMaxAttempts
+            ) {
+              this.log.warn(
+                { orderId: job.id, attempts: job.attempts, reason: result.reason },
+                'payment failed',
+              );
+              outcome.failed.push(job.id);
+            } else {
+              this.log.warn(
+                { orderId: job.id, attempts: job.attempts, reason: result.reason },
+                'payment retry',
+              );
+              retries.push({
+                ...job,
+                delayMs: this.retryDelay(job, RETRY_CAP_MS),
+                error: result.reason,
+              });
+            }
+          });
         });
         const confirmed = await this.applyPaid(PAYMENT_ANSWER_EVENTS.confirmed, outcome.confirmed);
         await this.applyPaid(PAYMENT_ANSWER_EVENTS.declined, outcome.declined);
