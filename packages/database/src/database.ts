@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -70,7 +71,9 @@ async function openEmbedded<TSchema extends Record<string, unknown>>(
   const unlock = inMemory ? () => Promise.resolve() : await lockDataDir(options.dataDir);
   let client: PGlite;
   try {
-    client = await PGlite.create(options.dataDir);
+    // pg_trgm ships with PGlite; loaded for every database so that a migration may create it,
+    // as on a PostgreSQL server that has the contrib modules.
+    client = await PGlite.create(options.dataDir, { extensions: { pg_trgm } });
   } catch (error) {
     await unlock();
     throw error;

@@ -270,3 +270,28 @@ export function validateCancellationReason(reason: string | null | undefined): F
   checkText(errors, 'reason', reason, ORDER_LIMITS.maxReasonLength, true);
   return errors;
 }
+
+/** Digits after the decimal point for a currency (2 for USD, 0 for JPY, 3 for BHD). */
+export function minorDigits(currency: string): number {
+  try {
+    return (
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+        .maximumFractionDigits ?? 2
+    );
+  } catch {
+    return 2;
+  }
+}
+
+/**
+ * Minor units as a plain decimal in major units (`1250, 'USD'` → `12.50`, `1250, 'JPY'` →
+ * `1250`, `-5, 'USD'` → `-0.05`): no grouping, no symbol, for files that other programs read.
+ * Integer arithmetic, so no amount is rounded.
+ */
+export function formatMajorUnits(minorUnits: number, currency: string): string {
+  const digits = minorDigits(currency);
+  const sign = minorUnits < 0 ? '-' : '';
+  const text = String(Math.abs(minorUnits)).padStart(digits + 1, '0');
+  if (digits === 0) return sign + text;
+  return `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}

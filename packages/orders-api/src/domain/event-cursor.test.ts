@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { EMPTY_ORDER_QUERY } from '@oms/order-lifecycle';
 import { describe, expect, it } from 'vitest';
 import { compareEventPositions, decodeEventCursor, encodeEventCursor } from './event-cursor.js';
-import { encodeCursor } from './order-cursor.js';
+import { encodeCursor, listBinding } from './order-cursor.js';
 import { OrderError } from './order-errors.js';
 
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String);
@@ -26,10 +27,10 @@ describe('event cursors', () => {
   });
 
   it("refuse what this API did not make, naming the argument, an order page's cursor included", () => {
-    const pageCursor = encodeCursor({
-      createdAt: new Date('2026-01-01T00:00:00.000Z'),
-      id: '7d0f1c52-4d4c-4c1a-9a39-3f0b7a2f1e10',
-    });
+    const pageCursor = encodeCursor(
+      { value: new Date('2026-01-01T00:00:00.000Z'), id: '7d0f1c52-4d4c-4c1a-9a39-3f0b7a2f1e10' },
+      listBinding(EMPTY_ORDER_QUERY, null),
+    );
     for (const bad of [
       '',
       'ev1_',

@@ -1,5 +1,5 @@
-import type { NoteVisibility, OrderStatus } from '@oms/order-lifecycle';
-import type { OrderCursor } from './order-cursor.js';
+import type { NoteVisibility, OrderQuery, OrderStatus } from '@oms/order-lifecycle';
+import type { OrderPosition } from './order-cursor.js';
 import type {
   ActorView,
   AddressView,
@@ -70,13 +70,28 @@ export interface AppliedTransition extends TransitionRecord {
   at: Date;
 }
 
-/** One page of the newest-first list. */
+/** One page of a list: its query (checked), and where the previous page ended. */
 export interface OrderPageQuery {
   limit: number;
-  after: OrderCursor | null;
-  status: OrderStatus | null;
+  query: OrderQuery;
+  after: OrderPosition | null;
   /** Only this customer's orders; null: every customer's. */
   customerId: string | null;
+}
+
+/** A row of the CSV export: what a spreadsheet needs of an order. */
+export interface OrderExportRow {
+  id: string;
+  number: number;
+  status: OrderStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  customerName: string | null;
+  customerEmail: string | null;
+  currency: string;
+  total: number;
+  items: { sku: string; name: string; quantity: number }[];
+  shipCountry: string | null;
 }
 
 /**
@@ -98,8 +113,10 @@ export interface OrderRepository {
   findMany(ids: readonly string[]): Promise<OrderView[]>;
   /** The order with this number, or null. */
   findByNumber(number: number): Promise<OrderView | null>;
-  /** One page of the newest-first list (`limit` rows at most). */
+  /** One page of a filtered, searched and sorted list (`limit` rows at most). */
   page(query: OrderPageQuery): Promise<OrderView[]>;
+  /** The same rows as `page`, with only what the CSV export writes. */
+  exportPage(query: OrderPageQuery): Promise<OrderExportRow[]>;
   /** Whose order this is, or null when there is no such order. */
   customerOf(id: string): Promise<string | null>;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_CURRENCY,
+  DEFAULT_ORDER_SORT,
   FOLLOW_UP_NAMES,
   ORDER_START,
   customerMaySee,
@@ -11,16 +12,23 @@ import {
   validateExpectedVersion,
   validateNoteText,
   validateOrderDraft,
+  validateOrderQuery,
   type AddressDraft,
   type NoteVisibility,
   type OrderDraft,
+  type OrderFilter,
+  type OrderQuery,
+  type OrderSort,
+  type OrderSortField,
   type OrderStatus,
+  type QueryNaming,
 } from '@oms/order-lifecycle';
-import { decodeCursor, encodeCursor } from './order-cursor.js';
+import { decodeCursor, encodeCursor, listBinding, type OrderPosition } from './order-cursor.js';
 import { OrderError, badInput } from './order-errors.js';
 import { newOrderId, parseOrderId } from './order-ids.js';
 import type {
   OrderCancellation,
+  OrderExportRow,
   OrderNotes,
   OrderRepository,
   TransitionObserver,
@@ -36,6 +44,31 @@ export interface OrderPage {
   orders: OrderView[];
   cursors: string[];
   hasNextPage: boolean;
+}
+
+/** What a client asks of the list. */
+export interface ListRequest {
+  first?: number | null;
+  after?: string | null;
+  /** One status, as older clients ask. */
+  status?: OrderStatus | null;
+  filter?: OrderFilter | null;
+  search?: string | null;
+  orderBy?: OrderSort | null;
+}
+
+/** Where an order is in a list sorted by `field`. */
+function positionOf(
+  order: Pick<OrderView, 'id' | 'createdAt' | 'updatedAt' | 'total' | 'number'>,
+  field: OrderSortField,
+): OrderPosition {
+  const value = {
+    CREATED_AT: order.createdAt,
+    UPDATED_AT: order.updatedAt,
+    TOTAL: order.total,
+    NUMBER: order.number,
+  }[field];
+  return { value, id: order.id };
 }
 
 /** Called after a commit that left background work due now. */
@@ -246,31 +279,79 @@ export class OrdersService {
     return order !== null && canAccess(principal, order.customerId) ? order : null;
   }
 
-  /** A newest-first page of the principal's orders (an admin's: everyone's), maybe of one status. */
-  async listOrders(
-    principal: Principal,
-    first: number | null | undefined,
-    after: string | null | undefined,
-    status: OrderStatus | null | undefined,
-  ): Promise<OrderPage> {
+  /**
+   * Checks a list query from the outside world for this caller: every broken rule, each naming
+   * its part (`filter.totalMin` in GraphQL, `totalMin` in a URL), as one BAD_USER_INPUT.
+   */
+  checkListQuery(principal: Principal, query: OrderQuery, naming: QueryNaming): void {
+    const errors = validateOrderQuery(query, { admin: principal.admin, naming });
+    if (errors.length > 0) throw badInput(errors);
+  }
+
+  /**
+   * A page of the principal's orders (an admin's: everyone's) that match the query, in its
+   * order. `status` is the argument older clients send; with `filter.status` too it is refused.
+   */
+  async listOrders(principal: Principal, request: ListRequest): Promise<OrderPage> {
+    const { first, after, status } = request;
     const size = first ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
       throw badInput([{ field: 'first', message: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
     }
-    const cursor = after === null || after === undefined ? null : decodeCursor(after);
-    const customerId = principal.admin ? null : principal.customerId;
+    if (status !== null && status !== undefined && (request.filter?.status?.length ?? 0) > 0) {
+      throw badInput([
+        { field: 'status', message: 'give either status or filter.status, not both' },
+      ]);
+    }
+    const filter = { ...request.filter };
+    if (status !== null && status !== undefined) filter.status = [status];
+    const query: OrderQuery = {
+      filter,
+      search: request.search ?? null,
+      orderBy: request.orderBy ?? DEFAULT_ORDER_SORT,
+    };
+    this.checkListQuery(principal, query, 'graphql');
+    const scope = principal.admin ? null : principal.customerId;
+    const list = listBinding(query, scope);
+    const position = after === null || after === undefined ? null : decodeCursor(after, list);
     const rows = await this.repository.page({
       limit: size + 1,
-      after: cursor,
-      status: status ?? null,
-      customerId,
+      query,
+      after: position,
+      customerId: scope,
     });
     const orders = rows.slice(0, size);
     return {
       orders,
-      cursors: orders.map((o) => encodeCursor({ createdAt: o.createdAt, id: o.id })),
+      cursors: orders.map((o) => encodeCursor(positionOf(o, query.orderBy.field), list)),
       hasNextPage: rows.length > size,
     };
+  }
+
+  /**
+   * Every order of the principal's that matches the query (checked with `checkListQuery`), in
+   * its order, `batchSize` at a time: each batch is read when the one before has been consumed,
+   * so memory stays flat however many orders there are.
+   */
+  async *exportOrders(
+    principal: Principal,
+    query: OrderQuery,
+    batchSize: number,
+  ): AsyncGenerator<OrderExportRow[]> {
+    const scope = principal.admin ? null : principal.customerId;
+    let after: OrderPosition | null = null;
+    for (;;) {
+      const rows = await this.repository.exportPage({
+        limit: batchSize,
+        query,
+        after,
+        customerId: scope,
+      });
+      if (rows.length > 0) yield rows;
+      const last = rows.at(-1);
+      if (rows.length < batchSize || last === undefined) return;
+      after = positionOf(last, query.orderBy.field);
+    }
   }
 
   /**

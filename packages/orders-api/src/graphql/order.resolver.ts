@@ -21,7 +21,9 @@ import {
   NoteVisibility,
   Order,
   OrderConnection,
+  OrderFilter,
   OrderNote,
+  OrderOrder,
   OrderStatus,
   type OrderConnectionView,
 } from './order.types.js';
@@ -46,14 +48,31 @@ export class OrderResolver {
     return ctx.orders.findOrderByNumber(ctx.principal, number);
   }
 
-  @Query(() => OrderConnection, { description: 'Newest first; `first` is 1..100 (default 20)' })
+  @Query(() => OrderConnection, {
+    description:
+      'Newest first unless orderBy says otherwise; `first` is 1..100 (default 20). `search` finds an order number (1042 or #1042) or text (3+ characters) in SKUs, item names and the customer’s name or email, ignoring case. A cursor continues only the list it came from',
+  })
   async orders(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('status', () => OrderStatus, { nullable: true }) status: Status | null,
+    @Arg('status', () => OrderStatus, {
+      nullable: true,
+      description: 'One status; kept for older clients (filter.status takes several)',
+    })
+    status: Status | null,
+    @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null,
+    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Arg('orderBy', () => OrderOrder, { nullable: true }) orderBy: OrderOrder | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderConnectionView> {
-    const page = await ctx.orders.listOrders(ctx.principal, first, after, status);
+    const page = await ctx.orders.listOrders(ctx.principal, {
+      first,
+      after,
+      status,
+      filter,
+      search,
+      orderBy,
+    });
     return {
       edges: page.orders.map((node, i) => ({ node, cursor: page.cursors[i] ?? '' })),
       pageInfo: {

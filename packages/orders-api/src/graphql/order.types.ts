@@ -3,8 +3,12 @@ import 'reflect-metadata';
 import {
   ACTOR_KINDS,
   NOTE_VISIBILITIES,
+  ORDER_SORT_FIELDS,
   ORDER_STATUSES,
   SCHEDULED_ACTION_KINDS,
+  SORT_DIRECTIONS,
+  type OrderSortField as SortField,
+  type SortDirection as Direction,
   type ActorKind as Kind,
   type NoteVisibility as Visibility,
   type OrderStatus as Status,
@@ -45,6 +49,19 @@ registerEnumType(ScheduledActionKind, {
   name: 'ScheduledActionKind',
   description: 'Background work on an order: its payment, its delivery, or giving money back',
 });
+
+export const OrderSortField = Object.fromEntries(ORDER_SORT_FIELDS.map((f) => [f, f])) as {
+  [K in SortField]: K;
+};
+registerEnumType(OrderSortField, {
+  name: 'OrderSortField',
+  description: 'What a list of orders is sorted by; ties go by id, in the same direction',
+});
+
+export const SortDirection = Object.fromEntries(SORT_DIRECTIONS.map((d) => [d, d])) as {
+  [K in Direction]: K;
+};
+registerEnumType(SortDirection, { name: 'SortDirection' });
 
 // Every decorator names its type: esbuild (tsx, vitest) emits no decorator metadata.
 
@@ -214,6 +231,36 @@ export class CreateOrderInput {
 }
 
 /** A page of the newest-first list, shaped as a Relay connection. */
+@InputType({
+  description:
+    'Which orders a list holds; every condition given must hold. A customer sees only their own orders whatever the filter',
+})
+export class OrderFilter {
+  @Field(() => [OrderStatus], { nullable: true, description: 'Any of these; empty: any status' })
+  status?: Status[] | null;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'Created at or after (inclusive)' })
+  createdAfter?: Date | null;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'Created before (exclusive)' })
+  createdBefore?: Date | null;
+  @Field(() => Int, { nullable: true, description: 'Total at least this (minor units, inclusive)' })
+  totalMin?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Total at most this (minor units, inclusive)' })
+  totalMax?: number | null;
+  @Field(() => String, { nullable: true, description: 'ISO 4217, upper case' })
+  currency?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "The customer's id (token `sub`); admins only",
+  })
+  customerId?: string | null;
+}
+
+@InputType({ description: 'How a list of orders is sorted' })
+export class OrderOrder {
+  @Field(() => OrderSortField) field!: SortField;
+  @Field(() => SortDirection) direction!: Direction;
+}
+
 export interface OrderConnectionView {
   edges: { cursor: string; node: OrderView }[];
   pageInfo: {

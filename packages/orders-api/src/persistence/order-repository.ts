@@ -1,4 +1,4 @@
-import { ORDER_START, type OrderStatus } from '@oms/order-lifecycle';
+import { ORDER_START, orderSearchText, type OrderStatus } from '@oms/order-lifecycle';
 import {
   FOLLOW_UP_NAMES,
   requesterKind,
@@ -8,11 +8,13 @@ import {
 import type {
   CreatedOrder,
   NewOrder,
+  OrderExportRow,
   OrderPageQuery,
   OrderRepository,
 } from '../domain/order-ports.js';
 import type { OrderView } from '../domain/order.model.js';
 import { GroupCommit, type ItemResult } from './group-commit.js';
+import { listStatement } from './order-list-statement.js';
 import { isDataError, toDate, type SqlClient } from './sql.js';
 
 /** How creations are grouped into statements. */
@@ -34,20 +36,20 @@ const INSERT_ORDERS = `
     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
                          $7::text[], $8::text[], $17::text[], $18::text[], $19::text[],
                          $20::text[], $21::text[], $22::text[], $23::text[], $24::text[],
-                         $25::text[], $26::text[])
+                         $25::text[], $26::text[], $27::text[])
       as i(id, customer_id, currency, total, payment_token, idempotency_key, request_hash,
            trace_parent, customer_name, customer_email, ship_line1, ship_line2, ship_city,
-           ship_postal_code, ship_region, ship_country, actor_kind, actor_id)
+           ship_postal_code, ship_region, ship_country, actor_kind, actor_id, search_text)
   ),
   created as (
     insert into orders (id, customer_id, currency, total, payment_token, idempotency_key,
                         request_hash, trace_parent, customer_name, customer_email, ship_line1,
                         ship_line2, ship_city, ship_postal_code, ship_region, ship_country,
-                        status, next_action, next_action_at)
+                        search_text, status, next_action, next_action_at)
     select i.id, i.customer_id, i.currency, i.total, i.payment_token, i.idempotency_key,
            i.request_hash, i.trace_parent, i.customer_name, i.customer_email, i.ship_line1,
            i.ship_line2, i.ship_city, i.ship_postal_code, i.ship_region, i.ship_country,
-           $9::order_status, $10::order_follow_up, now()
+           i.search_text, $9::order_status, $10::order_follow_up, now()
     from input i
     -- The sequence hands out numbers in this order, so a batch's numbers follow its arrival.
     order by i.id
@@ -79,6 +81,13 @@ const VIEW_COLUMNS = `
   (select json_agg(json_build_array(t.from_status, t.to_status, t.at, t.reason, t.actor_kind,
                                     t.actor_id) order by t.seq)
      from order_transitions t where t.order_id = o.id) as history`;
+
+/** What the CSV export writes of each order. */
+const EXPORT_COLUMNS = `
+  o.id, o.number, o.status, o.created_at, o.updated_at, o.customer_name, o.customer_email,
+  o.currency, o.total, o.ship_country,
+  (select json_agg(json_build_array(i.sku, i.name, i.quantity) order by i.line)
+     from order_items i where i.order_id = o.id) as items`;
 
 const FIND_MANY = `select ${VIEW_COLUMNS} from orders o where o.id = any($1::uuid[])`;
 const FIND_BY_NUMBER = `select ${VIEW_COLUMNS} from orders o where o.number = $1::int`;
@@ -181,6 +190,7 @@ export class SqlOrderRepository implements OrderRepository {
       addresses.map((a) => a?.country ?? null),
       actors.map((a) => a.kind),
       actors.map((a) => a.id),
+      orders.map((o) => orderSearchText(o)),
     ]);
     if (rows.length > 0) this.onCommitted();
     return new Map(rows.map((r) => [r.id, { createdAt: toDate(r.created_at), number: r.number }]));
@@ -218,33 +228,28 @@ export class SqlOrderRepository implements OrderRepository {
     return row === undefined ? null : toView(row);
   }
 
-  async page({ limit, after, status, customerId }: OrderPageQuery): Promise<OrderView[]> {
-    // One statement text per combination of filters, so each is planned for its own index.
-    // `nulls last` as the indexes are built (drizzle's desc()); the columns are never null, but
-    // without it the order is not the index's and a page sorts the whole table.
-    const params: unknown[] = [limit];
-    const conditions: string[] = [];
-    if (customerId !== null) {
-      params.push(customerId);
-      conditions.push(`o.customer_id = $${params.length}`);
-    }
-    if (status !== null) {
-      params.push(status);
-      conditions.push(`o.status = $${params.length}::order_status`);
-    }
-    if (after !== null) {
-      params.push(after.createdAt.toISOString(), after.id);
-      conditions.push(
-        `(o.created_at, o.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
-      );
-    }
-    const where = conditions.length === 0 ? '' : `where ${conditions.join(' and ')}`;
-    const rows = await this.db.query<ViewRow>(
-      `select ${VIEW_COLUMNS} from orders o ${where}
-       order by o.created_at desc nulls last, o.id desc nulls last limit $1`,
-      params,
-    );
+  async page(query: OrderPageQuery): Promise<OrderView[]> {
+    const { text, params } = listStatement(VIEW_COLUMNS, query);
+    const rows = await this.db.query<ViewRow>(text, params);
     return rows.map(toView);
+  }
+
+  async exportPage(query: OrderPageQuery): Promise<OrderExportRow[]> {
+    const { text, params } = listStatement(EXPORT_COLUMNS, query);
+    const rows = await this.db.query<ExportRow>(text, params);
+    return rows.map((row) => ({
+      id: row.id,
+      number: row.number,
+      status: row.status,
+      createdAt: toDate(row.created_at),
+      updatedAt: toDate(row.updated_at),
+      customerName: row.customer_name,
+      customerEmail: row.customer_email,
+      currency: row.currency,
+      total: row.total,
+      items: fromJson(row.items, []).map(([sku, name, quantity]) => ({ sku, name, quantity })),
+      shipCountry: row.ship_country,
+    }));
   }
 }
 
@@ -276,6 +281,20 @@ interface ViewRow {
   history: Json<
     [OrderStatus | null, OrderStatus, string, string | null, ActorKind, string | null][]
   > | null;
+}
+
+interface ExportRow {
+  id: string;
+  number: number;
+  status: OrderStatus;
+  created_at: Date | string;
+  updated_at: Date | string;
+  customer_name: string | null;
+  customer_email: string | null;
+  currency: string;
+  total: number;
+  ship_country: string | null;
+  items: Json<[string, string, number][]> | null;
 }
 
 type Json<T> = T | string;

@@ -81,6 +81,11 @@ export const orders = pgTable(
     shipRegion: text('ship_region'),
     /** ISO 3166-1 alpha-2. */
     shipCountry: char('ship_country', { length: 2 }),
+    /**
+     * What a search looks in: customer name and email, each item's SKU and name, lower-cased,
+     * one per line (`orderSearchText` of @oms/order-lifecycle), under a trigram index.
+     */
+    searchText: text('search_text').notNull().default(''),
     /** Number of transitions so far; the seq of the latest history row. */
     version: integer('version').notNull().default(1),
     createdAt: ts('created_at')
@@ -95,6 +100,10 @@ export const orders = pgTable(
       .on(t.nextActionAt)
       .where(sql`${t.nextAction} is not null`),
     index('orders_newest_idx').on(t.createdAt.desc(), t.id.desc()),
+    // The list's other sorts (NUMBER has its unique constraint's index) and its search.
+    index('orders_updated_idx').on(t.updatedAt.desc(), t.id.desc()),
+    index('orders_total_idx').on(t.total.desc(), t.id.desc()),
+    index('orders_search_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     index('orders_status_newest_idx').on(t.status, t.createdAt.desc(), t.id.desc()),
     // A customer's own list, newest first.
     index('orders_customer_newest_idx').on(t.customerId, t.createdAt.desc(), t.id.desc()),

@@ -1,3 +1,4 @@
+import { orderSearchText } from '@oms/order-lifecycle';
 import type { SqlClient } from '../persistence/sql.js';
 import { seedOrders, type SeedOptions } from './seed-generator.js';
 
@@ -11,17 +12,18 @@ const INSERT_ORDERS = `
     insert into orders (id, status, currency, total, cancellation_reason, payment_token, payment_id,
       payment_attempts, customer_id, next_action, next_action_at, customer_name, customer_email,
       ship_line1, ship_line2, ship_city, ship_postal_code, ship_region, ship_country, version,
-      created_at, updated_at)
+      created_at, updated_at, search_text)
     select id, status, currency, total, cancellation_reason, payment_token, payment_id,
       payment_attempts, customer_id, next_action, next_action_at, customer_name, customer_email,
       ship_line1, ship_line2, ship_city, ship_postal_code, ship_region, ship_country, version,
-      created_at, updated_at
+      created_at, updated_at, search_text
     from json_to_recordset($1::json) as r(id uuid, status order_status, currency char(3),
       total int, cancellation_reason text, payment_token text, payment_id text,
       payment_attempts int, customer_id text, next_action order_follow_up,
       next_action_at timestamptz, customer_name text, customer_email text, ship_line1 text,
       ship_line2 text, ship_city text, ship_postal_code text, ship_region text,
-      ship_country char(2), version int, created_at timestamptz, updated_at timestamptz)
+      ship_country char(2), version int, created_at timestamptz, updated_at timestamptz,
+      search_text text)
     returning 1
   ), i as (
     insert into order_items (order_id, line, sku, name, quantity, unit_price)
@@ -73,7 +75,15 @@ export async function seed(
   let done = 0;
   let inFlight: Promise<void> = Promise.resolve();
   for (const batch of seedOrders(options, batchSize)) {
-    const orders = JSON.stringify(batch.map((o) => o.order));
+    const orders = JSON.stringify(
+      batch.map((o) => ({
+        ...o.order,
+        search_text: orderSearchText({
+          customer: { name: o.order.customer_name, email: o.order.customer_email },
+          items: o.items,
+        }),
+      })),
+    );
     const items = JSON.stringify(batch.flatMap((o) => o.items));
     const history = JSON.stringify(batch.flatMap((o) => o.history));
     const payments = JSON.stringify(batch.flatMap((o) => (o.payment === null ? [] : [o.payment])));

@@ -1,16 +1,8 @@
 /** Money in the UI: integer minor units plus an ISO 4217 code, as the API stores it. */
 
-/** Digits after the decimal point for a currency (2 for USD, 0 for JPY, 3 for BHD). */
-export function minorDigits(currency: string): number {
-  try {
-    return (
-      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-        .maximumFractionDigits ?? 2
-    );
-  } catch {
-    return 2;
-  }
-}
+import { minorDigits } from '@oms/order-lifecycle';
+
+export { minorDigits };
 
 /** `1250, 'USD'` → `$12.50` in the reader's locale. */
 export function formatMoney(minorUnits: number, currency: string, locale?: string): string {
