@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { formatMajorUnits, orderQueryFromSearchParams } from '@oms/order-lifecycle';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { OrderExportRow } from '../domain/order-ports.js';
@@ -92,23 +92,22 @@ export function serveOrdersExport(
         'content-disposition': `attachment; filename="orders-${stamp}.csv"`,
         'cache-control': 'no-store',
       });
-      const records = Readable.from(
+      // One CSV text per batch, written as one chunk: a write per row cost a third of the time.
+      const csv = (orders: readonly OrderExportRow[], header: boolean) =>
+        stringify(orders.map(toRecord), {
+          header,
+          columns: [...COLUMNS],
+          record_delimiter: 'windows',
+          escape_formulas: true,
+        });
+      const chunks = Readable.from(
         (async function* () {
-          if (first.done === true) return;
-          for (const order of first.value) yield toRecord(order);
-          for await (const batch of batches) {
-            for (const order of batch) yield toRecord(order);
-          }
+          yield csv(first.done === true ? [] : first.value, true);
+          for await (const batch of batches) yield csv(batch, false);
         })(),
       );
-      const csv = stringify({
-        header: true,
-        columns: [...COLUMNS],
-        record_delimiter: 'windows',
-        escape_formulas: true,
-      });
       try {
-        await pipeline(records, csv, res);
+        await pipeline(chunks, res);
       } catch (error) {
         // A client that went away stopped the reading with it. Otherwise the only honest answer
         // left is the broken transfer (pipeline destroyed the response), never a file that
