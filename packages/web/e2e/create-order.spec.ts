@@ -76,7 +76,13 @@ test.describe('new order', () => {
     await page.getByRole('button', { name: 'Place order' }).click();
     await expect(page).toHaveURL(ORDER_URL);
     const id = orderIdOf(page);
-    await expect(page.getByRole('heading', { level: 1, name: `Order ${id}` })).toBeVisible();
+    // The page is the order the form created: its heading has that order's number, per the API.
+    const created = await api.order(id);
+    if (created === null) throw new Error(`order ${id} was not created`);
+    await expect(
+      page.getByRole('heading', { level: 1, name: `Order #${created.number}` }),
+    ).toBeVisible();
+    await expect(page.getByRole('main')).toContainText(id);
     await expect(orderStatus(page)).toHaveText('Confirmed', { timeout: LIVE_TIMEOUT });
     await expect(page.getByRole('main')).toContainText('€28.00');
     await saveScreenshot('new-order-placed');

@@ -72,7 +72,10 @@ function OrderDetails({ orderId }: { orderId: string }) {
           : 'ready',
   );
   const error = useSelector(actor, (s) => s.context.error);
-  useDocumentTitle(view === 'notFound' ? 'Order not found' : `Order ${orderId}`);
+  // The number is what people quote; until the order is read only the id in the address is known.
+  useDocumentTitle(
+    view === 'notFound' ? 'Order not found' : order === null ? 'Order' : `Order #${order.number}`,
+  );
 
   if (view === 'notFound') {
     return (
@@ -103,7 +106,10 @@ function OrderDetails({ orderId }: { orderId: string }) {
       <p className="breadcrumb">
         <Link to="/orders">← All orders</Link>
       </p>
-      <h1 className="order-title">Order {order.id}</h1>
+      <h1 className="order-title">Order #{order.number}</h1>
+      <p className="order-id">
+        ID <code>{order.id}</code>
+      </p>
       <OrderSummary order={order} />
       {order.nextAction === null ? null : (
         <NextActionCountdown
