@@ -7,11 +7,13 @@ import { useAppServices } from '../../lib/app-services.js';
 import { ErrorNotice } from '../../components/error-notice.js';
 import { Loading } from '../../components/loading.js';
 import { useDocumentTitle } from '../../components/use-document-title.js';
+import { mayBeAdmin, readAccessToken } from '../../lib/auth/access-token.js';
 import { problemsOf } from '../../lib/graphql/api-problem.js';
 import { ORDER_QUERY } from '../../lib/graphql/order.documents.js';
 import { CancelOrderButton } from '../../components/cancel-order/cancel-order-button.js';
 import { orderDetailsMachine } from './order-details.machine.js';
 import { NextActionCountdown } from './next-action-countdown.js';
+import { OrderNotes } from './order-notes.js';
 import { OrderSummary } from './order-summary.js';
 
 export function OrderDetailsPage() {
@@ -72,6 +74,8 @@ function OrderDetails({ orderId }: { orderId: string }) {
           : 'ready',
   );
   const error = useSelector(actor, (s) => s.context.error);
+  // Read once: changing the token reloads the tab.
+  const [offerVisibility] = useState(() => mayBeAdmin(readAccessToken()));
   // The number is what people quote; until the order is read only the id in the address is known.
   useDocumentTitle(
     view === 'notFound' ? 'Order not found' : order === null ? 'Order' : `Order #${order.number}`,
@@ -125,6 +129,12 @@ function OrderDetails({ orderId }: { orderId: string }) {
         label="Cancel order"
         onCancelled={(cancelled) => actor.send({ type: 'ORDER_UPDATED', order: cancelled })}
         onRefused={() => actor.send({ type: 'RESYNC' })}
+      />
+      <OrderNotes
+        orderId={order.id}
+        notes={order.notes}
+        offerVisibility={offerVisibility}
+        onAdded={(note) => actor.send({ type: 'NOTE_ADDED', note })}
       />
     </section>
   );
