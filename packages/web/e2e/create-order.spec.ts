@@ -261,6 +261,12 @@ test.describe('new order', () => {
       /Shipping address is missing Address line 1, Postal code and Country/,
     );
     await expect(address.getByLabel('Country')).toHaveAccessibleDescription(/^Country is required/);
+    // Readable on a phone: nothing wider than a 390 px screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+      .toBeLessThanOrEqual(390);
+    await saveScreenshot('new-order-invalid-email-390px');
     await saveScreenshot('new-order-invalid-email');
     await expect(page).toHaveURL(/\/orders\/new$/);
     expect(creates).toHaveLength(0);

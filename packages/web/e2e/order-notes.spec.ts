@@ -133,6 +133,12 @@ test.describe('order notes (orders-api with per-customer access)', () => {
       [customerText, 'PUBLIC'],
     ]);
 
+    // Readable on a phone: nothing wider than a 390 px screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+      .toBeLessThanOrEqual(390);
+    await saveScreenshot('notes-390px');
     // A note added elsewhere comes with the order's next live update, without a reload.
     await expect(liveUpdates(page)).toHaveText('Live');
     await markDocument(page);
