@@ -119,6 +119,8 @@ function AddNoteForm(props: {
           id={ids.text}
           rows={3}
           value={text}
+          // What is typed while the note is on its way would be lost: the box waits with it.
+          readOnly={submitting}
           aria-invalid={textError !== null}
           aria-describedby={textError === null ? ids.hint : `${ids.textError} ${ids.hint}`}
           onChange={(e) => actor.send({ type: 'EDIT_TEXT', text: e.target.value })}
