@@ -76,7 +76,13 @@ test.describe('new order', () => {
     await page.getByRole('button', { name: 'Place order' }).click();
     await expect(page).toHaveURL(ORDER_URL);
     const id = orderIdOf(page);
-    await expect(page.getByRole('heading', { level: 1, name: `Order ${id}` })).toBeVisible();
+    // The page is the order the form created: its heading has that order's number, per the API.
+    const created = await api.order(id);
+    if (created === null) throw new Error(`order ${id} was not created`);
+    await expect(
+      page.getByRole('heading', { level: 1, name: `Order #${created.number}` }),
+    ).toBeVisible();
+    await expect(page.getByRole('main')).toContainText(id);
     await expect(orderStatus(page)).toHaveText('Confirmed', { timeout: LIVE_TIMEOUT });
     await expect(page.getByRole('main')).toContainText('€28.00');
     await saveScreenshot('new-order-placed');
@@ -165,5 +171,120 @@ test.describe('new order', () => {
     await page.getByRole('button', { name: 'Place order' }).click();
     await expect(page).toHaveURL(ORDER_URL);
     expect(creates).toHaveLength(1);
+  });
+
+  test('a customer and a shipping address go with the order and show on its page', async ({
+    page,
+    api,
+    saveScreenshot,
+  }) => {
+    await page.goto('/orders/new');
+    await fillItem(page, 1, { sku: 'MUG-1', name: 'Mug', quantity: '1', unitPrice: '12.50' });
+    const customer = page.getByRole('group', { name: 'Customer (optional)' });
+    const address = page.getByRole('group', { name: 'Shipping address (optional)' });
+    // Each box says its shared rule (CONTACT_LIMITS) before anything is typed.
+    await expect(customer.getByLabel('Email')).toHaveAccessibleDescription(
+      'Required, a valid email address of at most 254 characters',
+    );
+    await expect(address.getByLabel('Postal code')).toHaveAccessibleDescription(
+      'Required, at most 20 characters',
+    );
+    await customer.getByLabel('Name').fill('Ada Lovelace');
+    await customer.getByLabel('Email').fill('ada@example.com');
+    await address.getByLabel('Address line 1').fill('Unter den Linden 1');
+    await address.getByLabel('Address line 2').fill('3rd floor');
+    await address.getByLabel('City').fill('Berlin');
+    await address.getByLabel('Postal code').fill('10117');
+    // Chosen by name (the browser's), sent as the code.
+    await address.getByLabel('Country').selectOption({ label: 'Germany (DE)' });
+    await saveScreenshot('new-order-contact');
+    await page.getByRole('button', { name: 'Place order' }).click();
+
+    await expect(page).toHaveURL(ORDER_URL);
+    const id = orderIdOf(page);
+    await expect(page.getByRole('main')).toContainText(id);
+    const facts = page.getByRole('main');
+    await expect(facts.getByRole('link', { name: 'ada@example.com' })).toBeVisible();
+    await expect(facts).toContainText('Ada Lovelace');
+    const shown = page.locator('address');
+    await expect(shown).toContainText('Unter den Linden 1');
+    await expect(shown).toContainText('3rd floor');
+    await expect(shown).toContainText('10117 Berlin');
+    await expect(shown).toContainText('Germany');
+    await saveScreenshot('new-order-contact-placed');
+
+    const stored = await api.request<{
+      order: { customer: unknown; shippingAddress: unknown } | null;
+    }>(
+      'query ($id: ID!) { order(id: $id) { customer { name email } shippingAddress { line1 line2 city postalCode region country } } }',
+      { id },
+    );
+    expect(stored.order).toEqual({
+      customer: { name: 'Ada Lovelace', email: 'ada@example.com' },
+      shippingAddress: {
+        line1: 'Unter den Linden 1',
+        line2: '3rd floor',
+        city: 'Berlin',
+        postalCode: '10117',
+        region: null,
+        country: 'DE',
+      },
+    });
+  });
+
+  test("an invalid email shows the shared rule's message and nothing is sent", async ({
+    page,
+    saveScreenshot,
+  }) => {
+    const creates: Request[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.postData()?.includes('createOrder') === true) {
+        creates.push(request);
+      }
+    });
+    await page.goto('/orders/new');
+    await fillItem(page, 1, { sku: 'MUG-1', name: 'Mug', quantity: '1', unitPrice: '12.50' });
+    const customer = page.getByRole('group', { name: 'Customer (optional)' });
+    const address = page.getByRole('group', { name: 'Shipping address (optional)' });
+    const email = customer.getByLabel('Email');
+    await customer.getByLabel('Name').fill('Ada Lovelace');
+    await email.fill('ada@example..com');
+    // A group partly filled says which of its required boxes are missing.
+    await address.getByLabel('City').fill('Berlin');
+    await page.getByRole('button', { name: 'Place order' }).click();
+
+    await expect(email).toHaveAttribute('aria-invalid', 'true');
+    await expect(email).toHaveAccessibleDescription(
+      /^Email must be a valid email address Required, a valid email address/,
+    );
+    await expect(address).toHaveAccessibleDescription(
+      /Shipping address is missing Address line 1, Postal code and Country/,
+    );
+    await expect(address.getByLabel('Country')).toHaveAccessibleDescription(/^Country is required/);
+    // Readable on a phone: nothing wider than a 390 px screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+      .toBeLessThanOrEqual(390);
+    await saveScreenshot('new-order-invalid-email-390px');
+    await saveScreenshot('new-order-invalid-email');
+    await expect(page).toHaveURL(/\/orders\/new$/);
+    expect(creates).toHaveLength(0);
+
+    // Fixed, and the address group emptied again: it is not sent, and the order goes.
+    await email.fill('ada@example.com');
+    await expect(email).not.toHaveAttribute('aria-invalid', 'true');
+    await address.getByLabel('City').fill('');
+    await expect(page.locator('[aria-invalid="true"]')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await expect(page).toHaveURL(ORDER_URL);
+    expect(creates).toHaveLength(1);
+    const sent = creates[0]?.postDataJSON() as { variables: { input: Record<string, unknown> } };
+    expect(sent.variables.input.customer).toEqual({
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+    });
+    expect('shippingAddress' in sent.variables.input).toBe(false);
+    await expect(page.getByText('Ada Lovelace')).toBeVisible();
   });
 });

@@ -18,8 +18,12 @@ test.describe('order page', () => {
     const order = await api.createOrder({ items: TWO_LINES, paymentToken: HELD_PAYMENT_TOKEN });
 
     await page.goto(`/orders/${order.id}`);
-    await expect(page.getByRole('heading', { level: 1, name: `Order ${order.id}` })).toBeVisible();
-    await expect(page).toHaveTitle(`Order ${order.id} · Orders`);
+    await expect(
+      page.getByRole('heading', { level: 1, name: `Order #${order.number}` }),
+    ).toBeVisible();
+    await expect(page).toHaveTitle(`Order #${order.number} · Orders`);
+    // The number is what people quote; the id, which the address and the API use, is shown too.
+    await expect(page.getByRole('main')).toContainText(order.id);
     await expect(orderStatus(page)).toHaveText('Created');
 
     const items = page.getByRole('table', { name: 'Items' });

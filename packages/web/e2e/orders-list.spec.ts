@@ -56,8 +56,9 @@ test.describe('orders list', () => {
     await pendingRow.getByRole('link', { name: `#${pending.number}` }).click();
     await expect(page).toHaveURL(new RegExp(`/orders/${pending.id}$`));
     await expect(
-      page.getByRole('heading', { level: 1, name: `Order ${pending.id}` }),
+      page.getByRole('heading', { level: 1, name: `Order #${pending.number}` }),
     ).toBeVisible();
+    await expect(page.getByRole('main')).toContainText(pending.id);
   });
 
   test('filters by status, kept in the URL; a row leaves when its order moves out', async ({

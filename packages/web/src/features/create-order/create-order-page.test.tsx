@@ -91,7 +91,7 @@ describe('CreateOrderPage', () => {
   it('starts with one line, USD and the mock payment choices', () => {
     renderPage();
     expect(screen.getByRole('heading', { name: 'New order' })).toBeDefined();
-    expect(screen.getAllByRole('group')).toHaveLength(1);
+    expect(screen.getAllByRole('group', { name: /^Item \d+$/ })).toHaveLength(1);
     expect(box(1, 'Quantity')).toHaveProperty('value', '1');
     expect(screen.getByLabelText('Currency')).toHaveProperty('value', 'USD');
     const payment = within(screen.getByLabelText('Payment'));
@@ -178,7 +178,7 @@ describe('CreateOrderPage', () => {
     expect(screen.getByRole('button', { name: 'Remove item 1' })).toHaveProperty('disabled', false);
 
     await user.click(screen.getByRole('button', { name: 'Remove item 1' }));
-    expect(screen.getAllByRole('group')).toHaveLength(1);
+    expect(screen.getAllByRole('group', { name: /^Item \d+$/ })).toHaveLength(1);
     // The second line is now item 1, with what was typed into it.
     expect(box(1, 'SKU')).toHaveProperty('value', 'SECOND');
     expect(screen.getByRole('button', { name: 'Remove item 1' })).toHaveProperty('disabled', true);

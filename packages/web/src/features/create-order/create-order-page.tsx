@@ -9,6 +9,7 @@ import { problemsOf } from '../../lib/graphql/api-problem.js';
 import { CREATE_ORDER } from '../../lib/graphql/order.documents.js';
 import type { CreateOrderInput, Order } from '../../lib/graphql/order.types.js';
 import { formatMoney } from '../../lib/money.js';
+import { AddressFields, CustomerFields } from './contact-fields.js';
 import { createOrderMachine, FIX_FIELDS } from './create-order.machine.js';
 import {
   CURRENCIES,
@@ -152,6 +153,18 @@ export function CreateOrderPage() {
             )}
           </Field>
         </div>
+        <CustomerFields
+          idBase={formId}
+          draft={draft.customer}
+          errors={errors}
+          onEdit={(field, value) => actor.send({ type: 'EDIT_CUSTOMER', field, value })}
+        />
+        <AddressFields
+          idBase={formId}
+          draft={draft.address}
+          errors={errors}
+          onEdit={(field, value) => actor.send({ type: 'EDIT_ADDRESS', field, value })}
+        />
         <p className="total">
           <label htmlFor={`${formId}-total`}>Total</label>{' '}
           <output id={`${formId}-total`} aria-label="Total" role="status" aria-live="polite">

@@ -300,3 +300,75 @@ describe('create order machine: submitting', () => {
     expect(created).toHaveLength(1);
   });
 });
+
+describe('create order machine: customer and shipping address', () => {
+  const berlin = {
+    line1: 'Unter den Linden 1',
+    city: 'Berlin',
+    postalCode: '10117',
+    country: 'DE',
+  } as const;
+
+  it('sends the groups filled in, and none that was left empty', async () => {
+    const { actor, calls, fill, firstKey } = start((input) => Promise.resolve(orderFrom(input)));
+    fill(firstKey(), widget);
+    actor.send({ type: 'EDIT_CUSTOMER', field: 'name', value: 'Ada Lovelace' });
+    actor.send({ type: 'EDIT_CUSTOMER', field: 'email', value: 'ada@example.com' });
+    actor.send({ type: 'SUBMIT' });
+    await waitFor(actor, (s) => s.status === 'done');
+    expect(calls[0]?.customer).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com' });
+    expect(calls[0] !== undefined && 'shippingAddress' in calls[0]).toBe(false);
+  });
+
+  it('sends an address with its optional lines null when blank', async () => {
+    const { actor, calls, fill, firstKey } = start((input) => Promise.resolve(orderFrom(input)));
+    fill(firstKey(), widget);
+    for (const [field, value] of Object.entries(berlin)) {
+      actor.send({ type: 'EDIT_ADDRESS', field: field as keyof typeof berlin, value });
+    }
+    actor.send({ type: 'SUBMIT' });
+    await waitFor(actor, (s) => s.status === 'done');
+    expect(calls[0]?.shippingAddress).toEqual({ ...berlin, line2: null, region: null });
+    expect(calls[0] !== undefined && 'customer' in calls[0]).toBe(false);
+  });
+
+  it('does not send an invalid email or a partly filled group; errors follow the edits', () => {
+    const { actor, calls, fill, firstKey } = start(neverCalled);
+    fill(firstKey(), widget);
+    actor.send({ type: 'EDIT_CUSTOMER', field: 'name', value: 'Ada' });
+    actor.send({ type: 'EDIT_CUSTOMER', field: 'email', value: 'ada@' });
+    actor.send({ type: 'EDIT_ADDRESS', field: 'city', value: 'Berlin' });
+    actor.send({ type: 'SUBMIT' });
+    expect(actor.getSnapshot().value).toBe('editing');
+    expect(calls).toEqual([]);
+    const { errors } = actor.getSnapshot().context;
+    expect(errors['customer.email']).toBe('Email must be a valid email address');
+    expect(errors.shippingAddress).toMatch(/missing Address line 1, Postal code and Country/);
+
+    actor.send({ type: 'EDIT_CUSTOMER', field: 'email', value: 'ada@example.com' });
+    actor.send({ type: 'EDIT_ADDRESS', field: 'city', value: '' });
+    expect(actor.getSnapshot().context.errors).toEqual({});
+  });
+
+  it('puts the server’s refusal of a contact field next to that field', async () => {
+    const { actor, fill, firstKey } = start(() =>
+      refuse([
+        {
+          code: 'BAD_USER_INPUT',
+          field: 'input.shippingAddress.postalCode',
+          message: 'is not a postal code of DE',
+        },
+      ]),
+    );
+    fill(firstKey(), widget);
+    for (const [field, value] of Object.entries(berlin)) {
+      actor.send({ type: 'EDIT_ADDRESS', field: field as keyof typeof berlin, value });
+    }
+    actor.send({ type: 'SUBMIT' });
+    const after = await waitFor(actor, (s) => s.matches('editing') && s.context.problem !== null);
+    expect(after.context.errors).toEqual({
+      'shippingAddress.postalCode': 'Postal code is not a postal code of DE',
+    });
+    expect(after.context.problem?.message).toBe('Please fix the highlighted fields.');
+  });
+});

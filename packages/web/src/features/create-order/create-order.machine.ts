@@ -2,10 +2,14 @@ import { assign, fromPromise, setup } from 'xstate';
 import type { ApiProblem } from '../../lib/graphql/api-problem.js';
 import type { CreateOrderInput, Order } from '../../lib/graphql/order.types.js';
 import {
+  ADDRESS_FIELDS,
+  CUSTOMER_FIELDS,
   emptyLine,
   initialDraft,
   parseOrderForm,
   sentence,
+  type AddressField,
+  type CustomerField,
   type FieldErrors,
   type LineField,
   type OrderFormDraft,
@@ -37,6 +41,8 @@ export type CreateOrderEvent =
   | { type: 'EDIT_LINE'; key: string; field: LineField; value: string }
   | { type: 'SET_CURRENCY'; currency: string }
   | { type: 'SET_PAYMENT'; payment: PaymentChoice }
+  | { type: 'EDIT_CUSTOMER'; field: CustomerField; value: string }
+  | { type: 'EDIT_ADDRESS'; field: AddressField; value: string }
   | { type: 'SUBMIT' };
 
 function revalidate(
@@ -125,6 +131,22 @@ export const createOrderMachine = setup({
             revalidate(context, { ...context.draft, payment: event.payment }),
           ),
         },
+        EDIT_CUSTOMER: {
+          actions: assign(({ context, event }) =>
+            revalidate(context, {
+              ...context.draft,
+              customer: { ...context.draft.customer, [event.field]: event.value },
+            }),
+          ),
+        },
+        EDIT_ADDRESS: {
+          actions: assign(({ context, event }) =>
+            revalidate(context, {
+              ...context.draft,
+              address: { ...context.draft.address, [event.field]: event.value },
+            }),
+          ),
+        },
         SUBMIT: [
           {
             guard: 'formIsValid',
@@ -189,7 +211,13 @@ function refusal(error: unknown): Pick<CreateOrderContext, 'errors' | 'problem'>
 }
 
 function isFormField(field: string): boolean {
-  return /^items(\[\d+\]\.(sku|name|quantity|unitPrice))?$/.test(field) || field === 'currency';
+  if (/^items(\[\d+\]\.(sku|name|quantity|unitPrice))?$/.test(field) || field === 'currency') {
+    return true;
+  }
+  const [group, box] = field.split('.');
+  if (box === undefined) return false;
+  if (group === 'customer') return box in CUSTOMER_FIELDS;
+  return group === 'shippingAddress' && box in ADDRESS_FIELDS;
 }
 
 function isProblemList(value: unknown): value is ApiProblem[] {

@@ -1,12 +1,19 @@
 // @vitest-environment node
 import {
+  CONTACT_LIMITS,
+  isCountryCode,
   MAX_INT32,
   ORDER_LIMITS,
+  validateAddress,
+  validateCustomer,
   validateOrderDraft,
   type OrderItemDraft,
 } from '@oms/order-lifecycle';
 import { describe, expect, it } from 'vitest';
 import {
+  countryOptions,
+  EMPTY_ADDRESS,
+  EMPTY_CUSTOMER,
   initialDraft,
   parseOrderForm,
   runningTotal,
@@ -19,8 +26,18 @@ function line(fields: Partial<Omit<LineDraft, 'key'>> = {}, key = 'k'): LineDraf
   return { key, sku: 'SKU-1', name: 'Widget', quantity: '2', unitPrice: '12.50', ...fields };
 }
 
-function form(lines: LineDraft[], extra: Partial<Omit<OrderFormDraft, 'lines'>> = {}) {
-  return { lines, currency: 'USD', payment: 'random' as PaymentChoice, ...extra };
+function form(
+  lines: LineDraft[],
+  extra: Partial<Omit<OrderFormDraft, 'lines'>> = {},
+): OrderFormDraft {
+  return {
+    lines,
+    currency: 'USD',
+    payment: 'random',
+    customer: EMPTY_CUSTOMER,
+    address: EMPTY_ADDRESS,
+    ...extra,
+  };
 }
 
 function errorsOf(draft: OrderFormDraft): Record<string, string> {
@@ -253,6 +270,187 @@ describe('parseOrderForm agrees with the lifecycle rules the API enforces', () =
     // The generator must exercise both sides for the comparison to mean anything.
     expect(accepted).toBeGreaterThan(200);
     expect(refused).toBeGreaterThan(200);
+  });
+});
+
+const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
+const BERLIN = {
+  line1: 'Unter den Linden 1',
+  line2: '',
+  city: 'Berlin',
+  postalCode: '10117',
+  region: '',
+  country: 'DE',
+};
+
+describe('parseOrderForm: customer and shipping address', () => {
+  it('sends neither group when both are left empty (blanks count as empty)', () => {
+    const parsed = parseOrderForm(
+      form([line()], {
+        customer: { name: '  ', email: '' },
+        address: { ...EMPTY_ADDRESS, city: ' ' },
+      }),
+    );
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect('customer' in parsed.input).toBe(false);
+      expect('shippingAddress' in parsed.input).toBe(false);
+    }
+  });
+
+  it('sends both groups trimmed, blank optional lines as null', () => {
+    const parsed = parseOrderForm(
+      form([line()], {
+        customer: { name: ' Ada Lovelace ', email: ' ada@example.com ' },
+        address: { ...BERLIN, line1: ' Unter den Linden 1 ', line2: '  ', region: ' Berlin ' },
+      }),
+    );
+    expect(parsed.ok && parsed.input.customer).toEqual(ADA);
+    expect(parsed.ok && parsed.input.shippingAddress).toEqual({
+      line1: 'Unter den Linden 1',
+      line2: null,
+      city: 'Berlin',
+      postalCode: '10117',
+      region: 'Berlin',
+      country: 'DE',
+    });
+  });
+
+  it('sends one group without the other', () => {
+    const parsed = parseOrderForm(form([line()], { address: BERLIN }));
+    expect(parsed.ok && 'customer' in parsed.input).toBe(false);
+    expect(parsed.ok && parsed.input.shippingAddress?.country).toBe('DE');
+  });
+
+  it('says which required boxes of a partly filled group are missing', () => {
+    expect(errorsOf(form([line()], { customer: { name: 'Ada', email: '' } }))).toEqual({
+      'customer.email': 'Email is required',
+      customer: 'Customer is missing Email: fill it in, or clear the whole group to send none.',
+    });
+    expect(
+      errorsOf(form([line()], { address: { ...EMPTY_ADDRESS, city: 'Berlin', region: 'BE' } })),
+    ).toEqual({
+      'shippingAddress.line1': 'Address line 1 is required',
+      'shippingAddress.postalCode': 'Postal code is required',
+      'shippingAddress.country': 'Country is required',
+      shippingAddress:
+        'Shipping address is missing Address line 1, Postal code and Country: fill them in, or clear the whole group to send none.',
+    });
+  });
+
+  it("words the shared rules' refusals after each box", () => {
+    expect(errorsOf(form([line()], { customer: { name: 'Ada', email: 'ada@@example' } }))).toEqual({
+      'customer.email': 'Email must be a valid email address',
+    });
+    const long = (n: number) => 'x'.repeat(n);
+    expect(
+      errorsOf(
+        form([line()], {
+          customer: { name: long(CONTACT_LIMITS.maxCustomerNameLength + 1), email: ADA.email },
+          address: {
+            ...BERLIN,
+            line2: long(CONTACT_LIMITS.maxAddressLineLength + 1),
+            postalCode: long(CONTACT_LIMITS.maxPostalCodeLength + 1),
+            country: 'de',
+          },
+        }),
+      ),
+    ).toEqual({
+      'customer.name': `Name must be at most ${CONTACT_LIMITS.maxCustomerNameLength} characters`,
+      'shippingAddress.line2': `Address line 2 must be at most ${CONTACT_LIMITS.maxAddressLineLength} characters`,
+      'shippingAddress.postalCode': `Postal code must be at most ${CONTACT_LIMITS.maxPostalCodeLength} characters`,
+      'shippingAddress.country':
+        'Country must be an ISO 3166-1 alpha-2 country code in upper case (DE, US, ...)',
+    });
+    // Right at the limits is fine.
+    expect(
+      parseOrderForm(
+        form([line()], {
+          customer: { name: long(CONTACT_LIMITS.maxCustomerNameLength), email: ADA.email },
+          address: { ...BERLIN, postalCode: long(CONTACT_LIMITS.maxPostalCodeLength) },
+        }),
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('accepts exactly the groups validateCustomer and validateAddress accept', () => {
+    const rng = random(20_241_204);
+    const names = [
+      ['Ada', 'N'.repeat(200)],
+      ['', '  ', 'N'.repeat(201)],
+    ] as const;
+    const emails = [
+      ['ada@example.com', 'a.b+c@sub.example.org'],
+      ['', 'ada', 'ada@', '@example.com', 'a b@example.com', `${'a'.repeat(250)}@x.de`],
+    ] as const;
+    const lines = [
+      ['Main St 1', 'L'.repeat(200)],
+      ['', 'L'.repeat(201)],
+    ] as const;
+    const optional = [['', 'Apt 2'], ['L'.repeat(201)]] as const;
+    const postalCodes = [
+      ['10117', 'P'.repeat(20)],
+      ['', 'P'.repeat(21)],
+    ] as const;
+    const countries = [
+      ['DE', 'US', 'JP'],
+      ['', 'de', 'XX', 'DEU'],
+    ] as const;
+    let accepted = 0;
+    let refused = 0;
+    for (let run = 0; run < 1_000; run++) {
+      const customer = { name: rng.mostly(...names), email: rng.mostly(...emails) };
+      const address = {
+        line1: rng.mostly(...lines),
+        line2: rng.mostly(...optional),
+        city: rng.mostly(...lines),
+        postalCode: rng.mostly(...postalCodes),
+        region: rng.mostly(...optional),
+        country: rng.mostly(...countries),
+      };
+      // A group left blank is not sent, so its rules do not apply.
+      const filled = (group: Record<string, string>) =>
+        Object.values(group).some((value) => value.trim() !== '');
+      const rules = [
+        ...(filled(customer) ? validateCustomer(customer) : []),
+        ...(filled(address)
+          ? validateAddress({
+              ...address,
+              line2: address.line2 === '' ? null : address.line2,
+              region: address.region === '' ? null : address.region,
+            })
+          : []),
+      ];
+      const parsed = parseOrderForm(form([line()], { customer, address }));
+      const context = JSON.stringify({ customer, address });
+      if (rules.length === 0) {
+        accepted++;
+        expect(parsed.ok, context).toBe(true);
+      } else {
+        refused++;
+        expect(parsed.ok, context).toBe(false);
+        if (!parsed.ok) {
+          // Every box the rules name, and no other (the groups' own notes aside).
+          const boxes = Object.keys(parsed.errors).filter((f) => f.includes('.'));
+          expect(boxes.sort(), context).toEqual([...new Set(rules.map((e) => e.field))].sort());
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(50);
+  });
+});
+
+describe('countryOptions', () => {
+  it('offers every code the shared rule accepts and no other, by name', () => {
+    const options = countryOptions();
+    expect(options.every((o) => isCountryCode(o.code))).toBe(true);
+    expect(options.some((o) => o.code === 'XX')).toBe(false);
+    // iso-3166's list has 249 assigned codes.
+    expect(options.length).toBeGreaterThan(240);
+    expect(options.find((o) => o.code === 'DE')?.name).toBe('Germany');
+    const names = options.map((o) => o.name);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
   });
 });
 

@@ -7,11 +7,13 @@ import { useAppServices } from '../../lib/app-services.js';
 import { ErrorNotice } from '../../components/error-notice.js';
 import { Loading } from '../../components/loading.js';
 import { useDocumentTitle } from '../../components/use-document-title.js';
+import { mayBeAdmin, readAccessToken } from '../../lib/auth/access-token.js';
 import { problemsOf } from '../../lib/graphql/api-problem.js';
 import { ORDER_QUERY } from '../../lib/graphql/order.documents.js';
 import { CancelOrderButton } from '../../components/cancel-order/cancel-order-button.js';
 import { orderDetailsMachine } from './order-details.machine.js';
 import { NextActionCountdown } from './next-action-countdown.js';
+import { OrderNotes } from './order-notes.js';
 import { OrderSummary } from './order-summary.js';
 
 export function OrderDetailsPage() {
@@ -72,7 +74,12 @@ function OrderDetails({ orderId }: { orderId: string }) {
           : 'ready',
   );
   const error = useSelector(actor, (s) => s.context.error);
-  useDocumentTitle(view === 'notFound' ? 'Order not found' : `Order ${orderId}`);
+  // Read once: changing the token reloads the tab.
+  const [offerVisibility] = useState(() => mayBeAdmin(readAccessToken()));
+  // The number is what people quote; until the order is read only the id in the address is known.
+  useDocumentTitle(
+    view === 'notFound' ? 'Order not found' : order === null ? 'Order' : `Order #${order.number}`,
+  );
 
   if (view === 'notFound') {
     return (
@@ -103,7 +110,10 @@ function OrderDetails({ orderId }: { orderId: string }) {
       <p className="breadcrumb">
         <Link to="/orders">← All orders</Link>
       </p>
-      <h1 className="order-title">Order {order.id}</h1>
+      <h1 className="order-title">Order #{order.number}</h1>
+      <p className="order-id">
+        ID <code>{order.id}</code>
+      </p>
       <OrderSummary order={order} />
       {order.nextAction === null ? null : (
         <NextActionCountdown
@@ -119,6 +129,12 @@ function OrderDetails({ orderId }: { orderId: string }) {
         label="Cancel order"
         onCancelled={(cancelled) => actor.send({ type: 'ORDER_UPDATED', order: cancelled })}
         onRefused={() => actor.send({ type: 'RESYNC' })}
+      />
+      <OrderNotes
+        orderId={order.id}
+        notes={order.notes}
+        offerVisibility={offerVisibility}
+        onAdded={(note) => actor.send({ type: 'NOTE_ADDED', note })}
       />
     </section>
   );

@@ -189,4 +189,48 @@ describe('order details machine', () => {
     actor.stop();
     expect(watch.unsubscribed).toBe(1);
   });
+
+  it('shows a note added here at once, and keeps it when an older snapshot arrives', async () => {
+    const { actor, read, watch } = start();
+    read(0).resolve(created);
+    await waitFor(actor, (s) => s.matches({ live: 'ready' }));
+    const note = {
+      id: 'note-1',
+      text: 'Gift wrap, please',
+      visibility: 'PUBLIC' as const,
+      createdAt: '2024-06-01T10:00:05.000Z',
+      author: { kind: 'CUSTOMER' as const, id: 'demo-customer' },
+    };
+    actor.send({ type: 'NOTE_ADDED', note });
+    expect(shown(actor)?.notes).toEqual([note]);
+    // The payment's event was read before the note was written: the status moves, the note stays.
+    watch.push({ type: 'ORDER_UPDATED', order: confirmed });
+    expect(shown(actor)?.status).toBe('CONFIRMED');
+    expect(shown(actor)?.notes).toEqual([note]);
+  });
+
+  it('shows notes added elsewhere with the next snapshot, even one of the same status', async () => {
+    const { actor, read, watch } = start();
+    read(0).resolve(created);
+    await waitFor(actor, (s) => s.matches({ live: 'ready' }));
+    const theirs = {
+      id: 'note-2',
+      text: 'Called the customer',
+      visibility: 'INTERNAL' as const,
+      createdAt: '2024-06-01T10:00:07.000Z',
+      author: { kind: 'ADMIN' as const, id: 'ops' },
+    };
+    actor.send({ type: 'RESYNC' });
+    read(1).resolve({ ...created, notes: [theirs] });
+    await waitFor(actor, (s) => s.matches({ live: 'ready' }));
+    expect(shown(actor)?.notes).toEqual([theirs]);
+    // A resync read older than a pushed event still brings its notes.
+    actor.send({ type: 'RESYNC' });
+    watch.push({ type: 'ORDER_UPDATED', order: { ...delivered, notes: [theirs] } });
+    const later = { ...theirs, id: 'note-3', createdAt: '2024-06-01T10:00:09.000Z' };
+    read(2).resolve({ ...confirmed, notes: [theirs, later] });
+    await waitFor(actor, (s) => s.matches({ live: 'ready' }));
+    expect(shown(actor)?.status).toBe('DELIVERED');
+    expect(shown(actor)?.notes.map((n) => n.id)).toEqual(['note-2', 'note-3']);
+  });
 });

@@ -1,5 +1,6 @@
 import { assign, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
-import { isSameOrNewer, type Order } from '../../lib/graphql/order.types.js';
+import { isSameOrNewer, type Order, type OrderNote } from '../../lib/graphql/order.types.js';
+import { withKnownNotes, withNote } from './notes.js';
 
 export interface OrderDetailsContext {
   orderId: string;
@@ -12,7 +13,9 @@ export type OrderDetailsEvent =
   | { type: 'ORDER_UPDATED'; order: Order }
   /** Live updates came back after an outage: events may have been missed. */
   | { type: 'RESYNC' }
-  | { type: 'RETRY' };
+  | { type: 'RETRY' }
+  /** A note this page added: shown at once, without waiting for the next snapshot. */
+  | { type: 'NOTE_ADDED'; note: OrderNote };
 
 /**
  * One order, live. The subscription starts before the first read, so a transition that commits
@@ -42,8 +45,11 @@ export const orderDetailsMachine = setup({
     keepIfNewer: assign({
       order: ({ context }, params: { order: Order | null }) =>
         params.order !== null && isSameOrNewer(params.order, context.order)
-          ? params.order
-          : context.order,
+          ? withKnownNotes(params.order, context.order)
+          : // An older status, but its notes may still be news (notes make no transition).
+            context.order !== null && params.order !== null
+            ? withKnownNotes(context.order, params.order)
+            : context.order,
     }),
   },
 }).createMachine({
@@ -56,7 +62,15 @@ export const orderDetailsMachine = setup({
       on: {
         ORDER_UPDATED: {
           guard: 'isNewer',
-          actions: assign({ order: ({ event }) => event.order }),
+          actions: assign({
+            order: ({ context, event }) => withKnownNotes(event.order, context.order),
+          }),
+        },
+        NOTE_ADDED: {
+          actions: assign({
+            order: ({ context, event }) =>
+              context.order === null ? null : withNote(context.order, event.note),
+          }),
         },
       },
       initial: 'loading',

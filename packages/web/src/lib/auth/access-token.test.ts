@@ -1,6 +1,12 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { authorizationOf, peekClaims, readAccessToken, writeAccessToken } from './access-token.js';
+import {
+  authorizationOf,
+  mayBeAdmin,
+  peekClaims,
+  readAccessToken,
+  writeAccessToken,
+} from './access-token.js';
 
 /** A real Storage-shaped map: the module's own reads and writes are what is tested. */
 function memoryStorage() {
@@ -66,5 +72,15 @@ describe('access token', () => {
     expect(peekClaims('a.b')).toBeNull();
     expect(peekClaims('a.!!!.c')).toBeNull();
     expect(peekClaims('a.b.c.d')).toBeNull();
+  });
+
+  it('rules out admin-only choices only for a token that reads as a non-admin’s', () => {
+    expect(mayBeAdmin(jwt({ sub: 'alice' }))).toBe(false);
+    expect(mayBeAdmin(jwt({ sub: 'alice', roles: ['customer'] }))).toBe(false);
+    expect(mayBeAdmin(jwt({ sub: 'ops', roles: ['admin'] }))).toBe(true);
+    expect(mayBeAdmin(jwt({ sub: 'ops', role: 'admin' }))).toBe(true);
+    // Without a token, or with one the SPA cannot read, only the API knows.
+    expect(mayBeAdmin(null)).toBe(true);
+    expect(mayBeAdmin('opaque-token')).toBe(true);
   });
 });

@@ -56,3 +56,13 @@ export function peekClaims(token: string): TokenClaims | null {
     return null;
   }
 }
+
+/**
+ * Whether to offer what only admins may do (an INTERNAL note, say). Only a JWT that reads as a
+ * non-admin's rules it out: without a token every caller is an admin when orders-api runs
+ * without access control, and an opaque token says nothing; there the API's refusal is shown.
+ */
+export function mayBeAdmin(token: string | null): boolean {
+  if (token === null) return true;
+  return peekClaims(token)?.admin ?? true;
+}

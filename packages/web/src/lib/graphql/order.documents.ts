@@ -49,6 +49,16 @@ export const ORDER_FIELDS = graphql(`
       attempts
       lastError
     }
+    notes {
+      id
+      text
+      visibility
+      createdAt
+      author {
+        kind
+        id
+      }
+    }
   }
 `);
 
@@ -89,6 +99,22 @@ export const CANCEL_ORDER = graphql(`
   mutation CancelOrder($id: ID!, $reason: String, $expectedVersion: Int) {
     cancelOrder(id: $id, reason: $reason, expectedVersion: $expectedVersion) {
       ...OrderFields
+    }
+  }
+`);
+
+/** A note on an order; PUBLIC unless an admin asks for INTERNAL. Answers the note as stored. */
+export const ADD_ORDER_NOTE = graphql(`
+  mutation AddOrderNote($orderId: ID!, $text: String!, $visibility: NoteVisibility) {
+    addOrderNote(orderId: $orderId, text: $text, visibility: $visibility) {
+      id
+      text
+      visibility
+      createdAt
+      author {
+        kind
+        id
+      }
     }
   }
 `);

@@ -41,6 +41,7 @@ export function orderFixture(path: readonly OrderStatus[], fields: Partial<Order
       actor: ACTOR_OF[to],
     })),
     nextAction: null,
+    notes: [],
     ...fields,
   };
 }
@@ -57,6 +58,9 @@ export function withTypenames(order: Order): Order & { __typename: 'Order' } {
       named('OrderTransition', { ...entry, actor: named('Actor', entry.actor) }),
     ),
     nextAction: order.nextAction && named('ScheduledAction', order.nextAction),
+    notes: order.notes.map((note) =>
+      named('OrderNote', { ...note, author: named('Actor', note.author) }),
+    ),
   };
 }
 

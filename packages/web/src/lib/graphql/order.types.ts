@@ -1,5 +1,8 @@
 import type {
+  AddressInput,
   CreateOrderInput,
+  CustomerInput,
+  NoteVisibility,
   OrderFieldsFragment,
   OrderItemInput,
   OrdersQuery,
@@ -13,7 +16,10 @@ export type Order = OrderFieldsFragment;
 /** One page of the orders list, as the `Orders` query answers it. */
 export type OrdersPage = OrdersQuery['orders'];
 
-export type { CreateOrderInput, OrderItemInput };
+/** A note on an order, as the order and `addOrderNote` answer it. */
+export type OrderNote = OrderFieldsFragment['notes'][number];
+
+export type { AddressInput, CreateOrderInput, CustomerInput, NoteVisibility, OrderItemInput };
 
 /**
  * Whether `incoming` is at least as far along as `current`. Every transition adds one history
