@@ -24,6 +24,7 @@ export default defineConfig({
       'test/order-lifecycle.test.ts',
       'test/order-stats.test.ts',
       'test/orders-list.test.ts',
+      'test/orders-query.test.ts',
       'test/payment-batches.test.ts',
       'test/seed.test.ts',
       'test/webhooks.test.ts',

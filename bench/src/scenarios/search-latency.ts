@@ -45,6 +45,18 @@ export interface ShapeResult {
   error: string | null;
 }
 
+/** The whole list exported as CSV, and what it cost orders-api in memory. */
+export interface ExportResult {
+  rows: number;
+  bytes: number;
+  seconds: number;
+  rssBeforeMb: number;
+  rssPeakMb: number;
+  /** Peak less before: the issue's bound is 100 MB. */
+  rssGrowthMb: number;
+  error: string | null;
+}
+
 export interface SearchResult {
   orders: number;
   database: string;
@@ -52,6 +64,7 @@ export interface SearchResult {
   seedSeconds: number | null;
   requestsPerShape: number;
   results: ShapeResult[];
+  export: ExportResult;
 }
 
 /**
@@ -105,6 +118,7 @@ export async function runSearchLatency(
     log(
       `search orderStats: ${stats.error ?? `p50 ${fmt(stats.latencyMs?.p50)} ms, p99 ${fmt(stats.latencyMs?.p99)} ms`}`,
     );
+    const exported = await measureExport(service, log);
     const result: SearchResult = {
       orders: settings.searchOrders,
       database: settings.searchDatabase,
@@ -112,12 +126,70 @@ export async function runSearchLatency(
       seedSeconds,
       requestsPerShape: settings.searchRequests,
       results,
+      export: exported,
     };
     await writeResults(outDir, result);
     return result;
   } finally {
     await service.stop();
   }
+}
+
+/**
+ * `GET /orders.csv` of every order, read as fast as it comes, with orders-api's RSS sampled
+ * every 100 ms: the export must stream, so RSS may not grow with the row count.
+ */
+async function measureExport(
+  service: ServiceProcess,
+  log: (line: string) => void,
+): Promise<ExportResult> {
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  const before = service.usage()?.rssBytes ?? 0;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, service.usage()?.rssBytes ?? 0);
+  }, 100);
+  const started = performance.now();
+  let rows = 0;
+  let bytes = 0;
+  let error: string | null = null;
+  try {
+    const response = await fetch(`${service.baseUrl}/orders.csv`);
+    if (!response.ok || response.body === null) {
+      error = `HTTP ${String(response.status)}: ${(await response.text()).slice(0, 120)}`;
+    } else {
+      let lastLog = performance.now();
+      for await (const chunk of response.body) {
+        bytes += chunk.byteLength;
+        for (const byte of chunk) if (byte === 10) rows += 1;
+        if (performance.now() - lastLog > 10_000) {
+          lastLog = performance.now();
+          log(
+            `search: exported ${rows.toLocaleString('en')} rows, RSS peak ${mb(peak).toFixed(0)} MB`,
+          );
+        }
+      }
+      rows -= 1; // the header row
+    }
+  } catch (cause) {
+    error = cause instanceof Error ? cause.message : String(cause);
+  } finally {
+    clearInterval(sampler);
+  }
+  peak = Math.max(peak, service.usage()?.rssBytes ?? 0);
+  const result: ExportResult = {
+    rows,
+    bytes,
+    seconds: (performance.now() - started) / 1000,
+    rssBeforeMb: mb(before),
+    rssPeakMb: mb(peak),
+    rssGrowthMb: mb(peak - before),
+    error,
+  };
+  log(
+    `search: export ${error ?? `${rows.toLocaleString('en')} rows in ${result.seconds.toFixed(1)} s, RSS ${result.rssBeforeMb.toFixed(0)} → ${result.rssPeakMb.toFixed(0)} MB (+${result.rssGrowthMb.toFixed(0)})`}`,
+  );
+  return result;
 }
 
 function fmt(value: number | null | undefined): string {
@@ -337,6 +409,12 @@ async function writeResults(outDir: string, result: SearchResult): Promise<void>
         ? `| ${r.shape} | ${r.page} | ${String(r.depth)} | ${fmt(r.latencyMs?.p50)} | ${fmt(r.latencyMs?.p99)} | ${fmt(r.latencyMs?.max)} | ${(r.latencyMs?.p99 ?? Infinity) <= 50 ? 'yes' : 'no'} |`
         : `| ${r.shape} | ${r.page} | ${String(r.depth)} | – | – | – | error: ${r.error.replace(/\|/g, '\\|')} |`,
     ),
+    '',
+    '## CSV export',
+    '',
+    result.export.error === null
+      ? `\`GET /orders.csv\` of every order: ${result.export.rows.toLocaleString('en')} rows (${fmt(result.export.bytes / 1024 / 1024)} MB) in ${fmt(result.export.seconds)} s; orders-api's RSS ${fmt(result.export.rssBeforeMb)} MB before, ${fmt(result.export.rssPeakMb)} MB at most during it (+${fmt(result.export.rssGrowthMb)} MB; the bound is +100 MB).`
+      : `\`GET /orders.csv\` failed: ${result.export.error}`,
     '',
   ];
   for (const [file, text] of [

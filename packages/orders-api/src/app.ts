@@ -205,6 +205,7 @@ export async function startOrdersApi(
     host: settings.host,
     port: settings.port,
     maxBodyBytes: settings.maxBodyBytes,
+    exportBatchSize: settings.exportBatchSize,
     ideUrl: settings.ideUrl,
     log,
     tracer: tracing.tracer,

@@ -205,7 +205,7 @@ describe('orderStats counters on a database that had orders before them', () => 
 
   it('counts the existing orders when migration 0007 adds the counters', async () => {
     db = await createTestDatabase();
-    folder = await migrationsBefore(8);
+    folder = await migrationsBefore(7);
     const before = await openMigratedWith(db, folder);
     try {
       // Written before the counters exist (no payments: only the orders are counted here).

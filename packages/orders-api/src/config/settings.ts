@@ -98,6 +98,9 @@ const spec = {
   ),
   jwtIssuer: setting('ORDERS_JWT_ISSUER', z.string().trim().min(1).optional()),
   jwtAudience: setting('ORDERS_JWT_AUDIENCE', z.string().trim().min(1).optional()),
+  // Orders read per statement by GET /orders.csv: larger is fewer round trips, smaller is less
+  // memory per export in flight.
+  exportBatchSize: setting('ORDERS_EXPORT_BATCH_SIZE', integer(1, 10_000).default(1_000)),
   // Admission control of createOrder (README, "Overload"). The concurrency limits bound
   // createOrders in flight; the limit moves between min and max with their latency. Under
   // overload it sits near min, so min is what bounds an accepted createOrder's latency there,

@@ -12,6 +12,7 @@ import { observeRequests, resumeRequestContext } from '../observability/http-obs
 import type { OrdersMetrics } from '../observability/metrics.js';
 import { principalOfRequest, requireBearer } from './access.js';
 import { admitOverHttp } from './admission-gate.js';
+import { serveOrdersExport } from './orders-export.js';
 import { startApollo } from './graphql-http.js';
 import { serveGraphQLOverWebSocket } from './graphql-websocket.js';
 
@@ -25,6 +26,8 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   maxBodyBytes: number;
+  /** Orders read per statement by `GET /orders.csv`. */
+  exportBatchSize: number;
   /** Where a browser opening `/graphql` is redirected: the SPA's bundled GraphQL IDE. */
   ideUrl: string;
   log: Logger;
@@ -100,6 +103,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   }
+  app.get(
+    '/orders.csv',
+    requireBearer(authenticator, log),
+    serveOrdersExport(services.orders, options.exportBatchSize, log),
+  );
   app.get('/graphql', redirectBrowsersTo(options.ideUrl));
   app.use(
     '/graphql',

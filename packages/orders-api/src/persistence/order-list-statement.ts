@@ -31,7 +31,8 @@ export function listStatement(
 ): { text: string; params: unknown[] } {
   const params: unknown[] = [limit];
   const param = (value: unknown, cast: string) => {
-    params.push(value);
+    // Instants as text: the drivers differ in how (and whether) they send a Date.
+    params.push(value instanceof Date ? value.toISOString() : value);
     return `$${params.length}::${cast}`;
   };
   const where: string[] = [];
@@ -43,7 +44,9 @@ export function listStatement(
   const statuses = filter.status ?? [];
   // One status as `=`, so the status index applies as it did before there were several.
   if (statuses.length === 1) where.push(`o.status = ${param(statuses[0], 'order_status')}`);
-  if (statuses.length > 1) where.push(`o.status = any(${param(statuses, 'order_status[]')})`);
+  // Sent as text[]: PGlite writes arrays only of the types it knows.
+  if (statuses.length > 1)
+    where.push(`o.status = any(${param(statuses, 'text[]')}::order_status[])`);
   if (filter.createdAfter)
     where.push(`o.created_at >= ${param(filter.createdAfter, 'timestamptz')}`);
   if (filter.createdBefore)

@@ -5,18 +5,20 @@ import { seedOrders, type SeedOptions } from './seed-generator.js';
 /**
  * One statement per batch writes the orders, their items and their history (so the stats
  * trigger and the foreign keys see a whole batch at once); rows travel as one JSON array per
- * table, which both drivers (postgres.js and PGlite) pass as a single parameter.
+ * table, which both drivers (postgres.js and PGlite) pass as a single parameter. Without
+ * search_text for a database from before migration 0008 (the migration tests seed such
+ * databases, and 0008 fills the column in).
  */
-const INSERT_ORDERS = `
+const insertOrders = (searchText: boolean) => `
   with o as (
     insert into orders (id, status, currency, total, cancellation_reason, payment_token, payment_id,
       payment_attempts, customer_id, next_action, next_action_at, customer_name, customer_email,
       ship_line1, ship_line2, ship_city, ship_postal_code, ship_region, ship_country, version,
-      created_at, updated_at, search_text)
+      created_at, updated_at${searchText ? ', search_text' : ''})
     select id, status, currency, total, cancellation_reason, payment_token, payment_id,
       payment_attempts, customer_id, next_action, next_action_at, customer_name, customer_email,
       ship_line1, ship_line2, ship_city, ship_postal_code, ship_region, ship_country, version,
-      created_at, updated_at, search_text
+      created_at, updated_at${searchText ? ', search_text' : ''}
     from json_to_recordset($1::json) as r(id uuid, status order_status, currency char(3),
       total int, cancellation_reason text, payment_token text, payment_id text,
       payment_attempts int, customer_id text, next_action order_follow_up,
@@ -72,6 +74,13 @@ export async function seed(
   batchSize = 2_000,
 ): Promise<{ orders: number }> {
   const started = Date.now();
+  const [column] = await target.orders.query<{ found: boolean }>(
+    `select exists (select 1 from information_schema.columns
+                    where table_schema = current_schema() and table_name = 'orders'
+                      and column_name = 'search_text') as found`,
+    [],
+  );
+  const insert = insertOrders(column?.found === true);
   let done = 0;
   let inFlight: Promise<void> = Promise.resolve();
   for (const batch of seedOrders(options, batchSize)) {
@@ -89,7 +98,7 @@ export async function seed(
     const payments = JSON.stringify(batch.flatMap((o) => (o.payment === null ? [] : [o.payment])));
     await inFlight;
     inFlight = (async () => {
-      await target.orders.query(INSERT_ORDERS, [orders, items, history]);
+      await target.orders.query(insert, [orders, items, history]);
       await target.payments?.query(INSERT_PAYMENTS, [payments]);
       done += batch.length;
       onProgress({ done, total: options.orders, elapsedMs: Date.now() - started });
