@@ -109,7 +109,7 @@ export function OrderFilters(props: {
             {error('createdFrom')}
           </div>
           <div className="field">
-            <label htmlFor={fieldId('createdTo')}>Created to (UTC, included)</label>
+            <label htmlFor={fieldId('createdTo')}>Created to (UTC)</label>
             <input
               id={fieldId('createdTo')}
               type="date"
