@@ -229,6 +229,34 @@ test.describe('orders list: search, filters, sort', () => {
     await expect(page.getByRole('alert')).toHaveCount(0);
   });
 
+  test('Download CSV sends the tab’s token: a customer gets their own orders only', async ({
+    page,
+    secured,
+  }) => {
+    const tag = uniqueTag();
+    const alice = `alice-${tag}`;
+    const aliceToken = secured.token({ sub: alice });
+    const item = (sku: string) => [{ sku, name: 'Lamp', quantity: 1, unitPrice: 1500 }];
+    const mine = await secured
+      .apiAs(aliceToken)
+      .createOrder({ items: item(`${tag}-MINE`), paymentToken: HELD_PAYMENT_TOKEN });
+    await secured
+      .apiAs(secured.token({ sub: `bob-${tag}` }))
+      .createOrder({ items: item(`${tag}-THEIRS`), paymentToken: HELD_PAYMENT_TOKEN });
+    // What the SPA keeps the token under (src/lib/auth/access-token.ts), set before it starts.
+    await page.addInitScript((value) => {
+      sessionStorage.setItem('oms.accessToken', value);
+    }, aliceToken);
+
+    await page.goto(`${secured.webUrl}/orders?search=${tag}`);
+    await expect(numbersShown(page)).toHaveText([`#${mine.number}`]);
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    const text = await readFile(await (await downloading).path(), 'utf8');
+    const rows = text.trim().split(/\r?\n/).slice(1);
+    expect(rows.map((row) => row.split(',')[1])).toEqual([mine.id]);
+  });
+
   test('Download CSV says in words when it fails', async ({ page }) => {
     await page.route('**/orders.csv*', (route) =>
       route.fulfill({ status: 503, body: 'overloaded' }),
