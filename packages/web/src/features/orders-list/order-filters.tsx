@@ -57,7 +57,12 @@ export function OrderFilters(props: {
   const fieldId = (field: FilterField) => `${id}-${field}`;
   const invalid = (field: FilterField) => ({
     'aria-invalid': errors[field] !== undefined,
-    'aria-describedby': errors[field] === undefined ? undefined : `${fieldId(field)}-error`,
+    'aria-describedby':
+      errors[field] !== undefined
+        ? `${fieldId(field)}-error`
+        : field === 'status' || field === 'currency'
+          ? undefined
+          : `${id}-hint`,
   });
   const error = (field: FilterField): ReactNode =>
     errors[field] === undefined ? null : (
@@ -169,6 +174,9 @@ export function OrderFilters(props: {
             {error('totalMax')}
           </div>
         </div>
+        <p className="hint" id={`${id}-hint`}>
+          Dates are days in UTC, both included. Totals are in the currency chosen.
+        </p>
         <div className="filter-actions">
           <button type="submit">Apply filters</button>
           <button
