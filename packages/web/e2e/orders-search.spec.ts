@@ -257,15 +257,63 @@ test.describe('orders list: search, filters, sort', () => {
     expect(rows.map((row) => row.split(',')[1])).toEqual([mine.id]);
   });
 
-  test('Download CSV says in words when it fails', async ({ page }) => {
-    await page.route('**/orders.csv*', (route) =>
-      route.fulfill({ status: 503, body: 'overloaded' }),
-    );
+  test('Download CSV says it is preparing, then in words when it fails', async ({ page }) => {
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await page.route('**/orders.csv*', async (route) => {
+      await answered;
+      await route.fulfill({ status: 503, body: 'overloaded' });
+    });
     await page.goto('/orders');
-    await page.getByRole('button', { name: 'Download CSV' }).click();
+    const button = page.getByRole('button', { name: 'Download CSV' });
+    await button.click();
+    await expect(page.getByRole('status').filter({ hasText: 'Preparing CSV…' })).toBeVisible();
+    await expect(button).toBeDisabled();
+    answer();
     await expect(page.getByRole('alert')).toHaveText(
       /The CSV could not be downloaded\. .*HTTP 503/,
     );
+    await expect(button).toBeEnabled();
+    await expect(page.getByText('Preparing CSV…')).toHaveCount(0);
+  });
+
+  test('the created range is whole UTC days, the To day included', async ({ page, api }) => {
+    const tag = uniqueTag();
+    const order = await createItem(api, `${tag}-DAY`, 10);
+    const day = order.createdAt.slice(0, 10);
+    const dayAfter = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const dayBefore = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+
+    await page.goto(`/orders?search=${tag}`);
+    await expect(numbersShown(page)).toHaveText([`#${order.number}`]);
+    const from = page.getByLabel('Created from (UTC)');
+    const to = page.getByLabel('Created to (UTC)');
+    const apply = page.getByRole('button', { name: 'Apply filters' });
+
+    // One day: from and to the same date, which holds the order.
+    await from.fill(day);
+    await to.fill(day);
+    await apply.click();
+    await expect(page).toHaveURL(
+      new RegExp(`createdAfter=${day}T00%3A00%3A00.000Z&createdBefore=${dayAfter}T00%3A00`),
+    );
+    await expect(numbersShown(page)).toHaveText([`#${order.number}`]);
+
+    // Ending before it starts: said next to the To date, and nothing changes.
+    await to.fill(dayBefore);
+    await apply.click();
+    await expect(to).toHaveAccessibleDescription(/must be later than the From date/);
+    await expect(numbersShown(page)).toHaveText([`#${order.number}`]);
+
+    await from.fill(dayBefore);
+    await apply.click();
+    await expect(page.getByText('No orders match this search and these filters.')).toBeVisible();
   });
 
   test('at 390 px the filters fold away and the table scrolls inside its own box', async ({
