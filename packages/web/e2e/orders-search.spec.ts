@@ -182,6 +182,12 @@ test.describe('orders list: search, filters, sort', () => {
     await expect(numbersShown(page)).toHaveText([`#${first.number}`]);
     await expect(page.getByRole('status', { name: 'Live updates' })).toHaveText('Live');
     await markDocument(page);
+    const reads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() !== 'POST' || !request.url().endsWith('/graphql')) return;
+      const body = request.postDataJSON() as { operationName?: string } | null;
+      reads.push(body?.operationName ?? 'anonymous');
+    });
 
     // Placed while the list is open, in this order: one the search does not find, one that
     // leaves the status filter (declined), then one that matches.
@@ -195,6 +201,8 @@ test.describe('orders list: search, filters, sort', () => {
     });
     await expect(orderRow(page, other.id)).toHaveCount(0);
     await expect(orderRow(page, declined.id)).toHaveCount(0);
+    // Placed from the events alone: the list was not read again.
+    expect(reads).toEqual([]);
     await expectSameDocument(page);
   });
 
