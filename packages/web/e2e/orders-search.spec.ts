@@ -75,6 +75,11 @@ test.describe('orders list: search, filters, sort', () => {
     await expect(searchBox(page)).toHaveAttribute('aria-invalid', 'true');
     await expect(page).toHaveURL(/search=q/i);
     await expect(numbersShown(page)).toHaveText([`#${lamp.number}`]);
+
+    // Refining the search replaced the history entry: one Back leaves the search.
+    await page.goBack();
+    await expect(page).toHaveURL(/\/orders$/);
+    await expect(searchBox(page)).toHaveValue('');
   });
 
   test('status filter, sort by total, and the view survives a reload', async ({

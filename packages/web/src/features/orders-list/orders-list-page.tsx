@@ -58,14 +58,17 @@ export function OrdersListPage() {
   });
 
   const setView = useCallback(
-    (next: ListView) => {
-      setParams(listViewParams(next));
+    (next: ListView, options?: { replace: boolean }) => {
+      setParams(listViewParams(next), options);
     },
     [setParams],
   );
   const onSearch = useCallback(
     (text: string) => {
-      setView(searchedFor(view, text));
+      const next = searchedFor(view, text);
+      // Refining a search as it is typed replaces the entry, so Back leaves the search rather
+      // than stepping through "lam", "lamp"; starting or ending one is a step of its own.
+      setView(next, { replace: view.search !== null && next.search !== null });
     },
     [setView, view],
   );
