@@ -8,6 +8,7 @@ import { freePort } from '@oms/testing';
 import { summarize, type LatencySummary } from '../stats/percentiles.js';
 import { ORDERS_API_DIR } from '../stack/repo-paths.js';
 import { ServiceProcess } from '../stack/service-process.js';
+import { explainShapes, type ShapePlan } from './search-explain.js';
 
 /** A page of the list as the SPA asks for it. */
 const LIST = `query List($first: Int, $after: String, $filter: OrderFilter, $search: String, $orderBy: OrderOrder) {
@@ -65,6 +66,7 @@ export interface SearchResult {
   requestsPerShape: number;
   results: ShapeResult[];
   export: ExportResult;
+  plans: ShapePlan[];
 }
 
 /**
@@ -118,6 +120,8 @@ export async function runSearchLatency(
     log(
       `search orderStats: ${stats.error ?? `p50 ${fmt(stats.latencyMs?.p50)} ms, p99 ${fmt(stats.latencyMs?.p99)} ms`}`,
     );
+    log('search: EXPLAIN (ANALYZE, BUFFERS) of each shape');
+    const plans = await explainShapes(url, shapes(samples), PAGE_SIZE, PAGE_SIZE * DEEP_PAGES);
     const exported = await measureExport(service, log);
     const result: SearchResult = {
       orders: settings.searchOrders,
@@ -127,6 +131,7 @@ export async function runSearchLatency(
       requestsPerShape: settings.searchRequests,
       results,
       export: exported,
+      plans,
     };
     await writeResults(outDir, result);
     return result;
@@ -159,7 +164,7 @@ async function measureExport(
       error = `HTTP ${String(response.status)}: ${(await response.text()).slice(0, 120)}`;
     } else {
       let lastLog = performance.now();
-      for await (const chunk of response.body) {
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         bytes += chunk.byteLength;
         for (const byte of chunk) if (byte === 10) rows += 1;
         if (performance.now() - lastLog > 10_000) {
@@ -417,9 +422,33 @@ async function writeResults(outDir: string, result: SearchResult): Promise<void>
       : `\`GET /orders.csv\` failed: ${result.export.error}`,
     '',
   ];
+  const explained = [
+    '# EXPLAIN (ANALYZE, BUFFERS) of each search shape',
+    '',
+    `orders-api's own page statement (\`pageStatement\`, items and history included) for each shape, as an admin, on the same ${result.orders.toLocaleString('en')} orders, right after the latency run; the deep page starts after row ${String(PAGE_SIZE * DEEP_PAGES)} of the shape (keyset). The nodes column lists the outer statement's scans and sorts; the items and history subplans are the same primary-key lookups for every shape.`,
+    '',
+    '| Shape | Page | Nodes | Execution ms |',
+    '| --- | --- | --- | --- |',
+    ...result.plans.map(
+      (p) =>
+        `| ${p.shape} | ${p.page} | ${p.nodes.map((n) => `\`${n.replace(/\|/g, '\\|')}\``).join('<br>')} | ${fmt(p.executionMs)} |`,
+    ),
+    '',
+    ...result.plans.flatMap((p) => [
+      `<details><summary>${p.shape}, ${p.page} page</summary>`,
+      '',
+      '```text',
+      p.plan,
+      '```',
+      '',
+      '</details>',
+      '',
+    ]),
+  ];
   for (const [file, text] of [
     ['search.json', JSON.stringify(result)],
     ['search.md', lines.join('\n')],
+    ['search-explain.md', explained.join('\n')],
   ] as const) {
     const path = join(outDir, file);
     const options = (await resolveConfig(path)) ?? {};

@@ -71,36 +71,51 @@ export function serveOrdersExport(
       next(error);
       return;
     }
-    const stamp = new Date()
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d+Z$/, 'Z');
-    res.status(200).set({
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="orders-${stamp}.csv"`,
-      'cache-control': 'no-store',
-    });
-    const records = Readable.from(
-      (async function* () {
-        for await (const batch of orders.exportOrders(principal, query, batchSize)) {
-          for (const order of batch) yield toRecord(order);
-        }
-      })(),
-    );
-    const csv = stringify({
-      header: true,
-      columns: [...COLUMNS],
-      record_delimiter: 'windows',
-      escape_formulas: true,
-    });
-    pipeline(records, csv, res).catch((error: unknown) => {
-      // Headers are gone: the only honest answer left is a broken transfer, never a file that
-      // looks complete but is not. A client that hung up is not an error.
-      if (!res.destroyed) res.destroy(error instanceof Error ? error : undefined);
-      if (!isPrematureClose(error)) {
-        log.error({ err: error }, 'orders export failed part way');
+    void stream(orders.exportOrders(principal, query, batchSize));
+
+    async function stream(batches: AsyncGenerator<OrderExportRow[]>): Promise<void> {
+      // The first batch before the first byte: a database that cannot answer is still an
+      // ordinary error response rather than a broken download.
+      let first: IteratorResult<OrderExportRow[]>;
+      try {
+        first = await batches.next();
+      } catch (error) {
+        next(error);
+        return;
       }
-    });
+      const stamp = new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+      res.status(200).set({
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="orders-${stamp}.csv"`,
+        'cache-control': 'no-store',
+      });
+      const records = Readable.from(
+        (async function* () {
+          if (first.done === true) return;
+          for (const order of first.value) yield toRecord(order);
+          for await (const batch of batches) {
+            for (const order of batch) yield toRecord(order);
+          }
+        })(),
+      );
+      const csv = stringify({
+        header: true,
+        columns: [...COLUMNS],
+        record_delimiter: 'windows',
+        escape_formulas: true,
+      });
+      try {
+        await pipeline(records, csv, res);
+      } catch (error) {
+        // A client that went away stopped the reading with it. Otherwise the only honest answer
+        // left is the broken transfer (pipeline destroyed the response), never a file that
+        // looks complete but is not.
+        if (!isPrematureClose(error)) log.error({ err: error }, 'orders export failed part way');
+      }
+    }
   };
 }
 
