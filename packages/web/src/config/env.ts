@@ -19,4 +19,6 @@ wsUrl.protocol = httpUrl.protocol === 'https:' ? 'wss:' : 'ws:';
 export const env = {
   graphqlHttpUrl: httpUrl.toString(),
   graphqlWsUrl: wsUrl.toString(),
+  /** `GET /orders.csv` is served by orders-api beside `/graphql`. */
+  ordersCsvUrl: new URL('orders.csv', httpUrl).toString(),
 } as const;

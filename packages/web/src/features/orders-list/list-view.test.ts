@@ -3,33 +3,41 @@ import { describe, expect, it } from 'vitest';
 import {
   ariaSort,
   DEFAULT_VIEW,
-  parseListView,
+  isDefaultView,
+  listViewParams,
+  ordersQueryVariables,
+  readListView,
+  searchedFor,
+  searchProblem,
   sortedBy,
-  toQueryArgs,
-  toSearchParams,
   type ListView,
 } from './list-view.js';
 
 const FULL: ListView = {
   search: 'blue mug',
-  statuses: ['CREATED', 'CANCELLED'],
-  createdAfter: '2026-01-01T00:00:00.000Z',
-  createdBefore: '2026-02-01T00:00:00.000Z',
-  totalMin: 1000,
-  totalMax: 25000,
-  currency: 'EUR',
-  sort: 'TOTAL',
-  direction: 'ASC',
+  filter: {
+    status: ['CREATED', 'CANCELLED'],
+    createdAfter: new Date('2026-01-01T00:00:00.000Z'),
+    createdBefore: new Date('2026-02-01T00:00:00.000Z'),
+    totalMin: 1000,
+    totalMax: 25000,
+    currency: 'EUR',
+  },
+  orderBy: { field: 'TOTAL', direction: 'ASC' },
 };
 
-describe('URL state', () => {
+const read = (query: string, admin = false) => readListView(new URLSearchParams(query), { admin });
+
+describe('the view in the URL', () => {
   it('leaves the default view out of the URL', () => {
-    expect(toSearchParams(DEFAULT_VIEW).toString()).toBe('');
-    expect(parseListView(new URLSearchParams())).toEqual(DEFAULT_VIEW);
+    expect(listViewParams(DEFAULT_VIEW).toString()).toBe('');
+    expect(read('')).toEqual({ view: DEFAULT_VIEW, ignored: [] });
+    expect(isDefaultView(DEFAULT_VIEW)).toBe(true);
+    expect(isDefaultView(FULL)).toBe(false);
   });
 
   it('writes every part with the CSV endpoint’s parameter names, status repeated', () => {
-    expect(toSearchParams(FULL).toString()).toBe(
+    expect(listViewParams(FULL).toString()).toBe(
       'search=blue+mug&status=CREATED&status=CANCELLED' +
         '&createdAfter=2026-01-01T00%3A00%3A00.000Z&createdBefore=2026-02-01T00%3A00%3A00.000Z' +
         '&totalMin=1000&totalMax=25000&currency=EUR&sort=TOTAL&direction=ASC',
@@ -37,30 +45,51 @@ describe('URL state', () => {
   });
 
   it('reads back what it wrote', () => {
-    expect(parseListView(toSearchParams(FULL))).toEqual(FULL);
+    const { view, ignored } = readListView(listViewParams(FULL), { admin: false });
+    expect(ignored).toEqual([]);
+    expect(listViewParams(view).toString()).toBe(listViewParams(FULL).toString());
+    expect(view.filter.createdAfter?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });
 
-  it('drops values that do not parse instead of failing the page', () => {
-    const view = parseListView(
-      new URLSearchParams(
-        'status=SHIPPED&status=CREATED&totalMin=12.5&totalMax=-3&currency=euro' +
-          '&createdAfter=yesterday&sort=PRICE&direction=UP',
-      ),
+  it('opens the rest of a view when a part does not parse, and says which part', () => {
+    const { view, ignored } = read(
+      'status=CREATED&totalMin=12.5&currency=euro&createdAfter=yesterday&sort=PRICE&direction=UP',
     );
-    expect(view).toEqual({ ...DEFAULT_VIEW, statuses: ['CREATED'] });
+    expect(listViewParams(view).toString()).toBe('status=CREATED');
+    expect(ignored.map((e) => e.field).sort()).toEqual([
+      'createdAfter',
+      'currency',
+      'direction',
+      'sort',
+      'totalMin',
+    ]);
+  });
+
+  it('drops a part that breaks a rule, so the API is never sent a query it refuses', () => {
+    // Too short to search for; an upside-down range keeps its start.
+    expect(listViewParams(read('search=ab&status=CREATED').view).toString()).toBe('status=CREATED');
+    const range = read('totalMin=500&totalMax=100');
+    expect(range.view.filter.totalMin).toBe(500);
+    expect(range.view.filter.totalMax ?? null).toBeNull();
+    expect(range.ignored.map((e) => e.field)).toEqual(['totalMax']);
+    const dates = read('createdAfter=2026-02-01&createdBefore=2026-01-01');
+    expect(listViewParams(dates.view).toString()).toBe('createdAfter=2026-02-01T00%3A00%3A00.000Z');
+  });
+
+  it('keeps a customer filter for admins only', () => {
+    expect(read('customerId=c-1', true).view.filter.customerId).toBe('c-1');
+    expect(read('customerId=c-1', false).view.filter.customerId ?? null).toBeNull();
   });
 
   it('puts statuses in lifecycle order, once each, so equal views share a URL', () => {
-    const view = parseListView(
-      new URLSearchParams('status=CANCELLED&status=CREATED&status=CREATED'),
-    );
-    expect(view.statuses).toEqual(['CREATED', 'CANCELLED']);
+    const { view } = read('status=CANCELLED&status=CREATED&status=CREATED');
+    expect(view.filter.status).toEqual(['CREATED', 'CANCELLED']);
   });
 });
 
-describe('toQueryArgs', () => {
+describe('ordersQueryVariables', () => {
   it('sends no filter and no search for the plain list, sorted newest first', () => {
-    expect(toQueryArgs(DEFAULT_VIEW)).toEqual({
+    expect(ordersQueryVariables(DEFAULT_VIEW)).toEqual({
       search: null,
       filter: null,
       orderBy: { field: 'CREATED_AT', direction: 'DESC' },
@@ -68,7 +97,7 @@ describe('toQueryArgs', () => {
   });
 
   it('maps every part of the view to the contract’s OrderFilter and OrderOrder', () => {
-    expect(toQueryArgs(FULL)).toEqual({
+    expect(ordersQueryVariables(FULL)).toEqual({
       search: 'blue mug',
       filter: {
         status: ['CREATED', 'CANCELLED'],
@@ -81,15 +110,45 @@ describe('toQueryArgs', () => {
       orderBy: { field: 'TOTAL', direction: 'ASC' },
     });
   });
+
+  it('treats an empty status list as no filter', () => {
+    expect(ordersQueryVariables({ ...DEFAULT_VIEW, filter: { status: [] } }).filter).toBeNull();
+  });
+});
+
+describe('search', () => {
+  it('accepts an order number or text of three characters or more', () => {
+    expect(searchProblem('')).toBeNull();
+    expect(searchProblem('1042')).toBeNull();
+    expect(searchProblem('#7')).toBeNull();
+    expect(searchProblem('mug')).toBeNull();
+  });
+
+  it('gives the shared rule’s words for text too short to search for', () => {
+    expect(searchProblem('ab')).toMatch(/at least 3 characters/);
+    expect(searchProblem('  a  ')).toMatch(/at least 3 characters/);
+  });
+
+  it('trims the search and forgets a blank one', () => {
+    expect(searchedFor(FULL, '  red ').search).toBe('red');
+    expect(searchedFor(FULL, '   ').search).toBeNull();
+  });
 });
 
 describe('sorting by column', () => {
   it('a new column sorts descending, the same column flips', () => {
     const byTotal = sortedBy(DEFAULT_VIEW, 'TOTAL');
-    expect([byTotal.sort, byTotal.direction]).toEqual(['TOTAL', 'DESC']);
-    expect(sortedBy(byTotal, 'TOTAL').direction).toBe('ASC');
+    expect(byTotal.orderBy).toEqual({ field: 'TOTAL', direction: 'DESC' });
+    expect(sortedBy(byTotal, 'TOTAL').orderBy.direction).toBe('ASC');
     expect(ariaSort(byTotal, 'TOTAL')).toBe('descending');
     expect(ariaSort(sortedBy(byTotal, 'TOTAL'), 'TOTAL')).toBe('ascending');
     expect(ariaSort(byTotal, 'NUMBER')).toBe('none');
+    expect(ariaSort(DEFAULT_VIEW, 'CREATED_AT')).toBe('descending');
+  });
+
+  it('keeps the search and filters when the sort changes', () => {
+    const next = sortedBy(FULL, 'NUMBER');
+    expect(next.filter).toBe(FULL.filter);
+    expect(next.search).toBe(FULL.search);
   });
 });

@@ -1,134 +1,127 @@
-import { isOrderStatus, ORDER_STATUSES, type OrderStatus } from '@oms/order-lifecycle';
+import {
+  EMPTY_ORDER_QUERY,
+  orderQueryFromSearchParams,
+  orderQueryToSearchParams,
+  validateOrderQuery,
+  type FieldError,
+  type OrderQuery,
+  type OrderSortField,
+} from '@oms/order-lifecycle';
+import type { OrdersQueryVariables } from '../../lib/graphql/generated/graphql.js';
 
 /**
- * What the orders list shows, held in the URL's query string so a reload or a shared link shows
- * the same view. The parameter names are those of `GET /orders.csv`, so "Download CSV" sends
- * the page's own query string.
+ * What the orders list shows: the shared `OrderQuery`, held in the URL's query string with the
+ * parameters of `GET /orders.csv` (`orderQueryToSearchParams`), so a reload or a shared link
+ * shows the same view and "Download CSV" sends the page's own parameters.
  */
-export const SORT_FIELDS = ['CREATED_AT', 'UPDATED_AT', 'TOTAL', 'NUMBER'] as const;
-export type SortField = (typeof SORT_FIELDS)[number];
-export type SortDirection = 'ASC' | 'DESC';
+export type ListView = OrderQuery;
 
-export interface ListView {
-  search: string;
-  statuses: OrderStatus[];
-  /** ISO 8601 instants (UTC). */
-  createdAfter: string | null;
-  createdBefore: string | null;
-  /** Minor units. */
-  totalMin: number | null;
-  totalMax: number | null;
-  /** ISO 4217. */
-  currency: string | null;
-  sort: SortField;
-  direction: SortDirection;
-}
+export const DEFAULT_VIEW: ListView = EMPTY_ORDER_QUERY;
 
-/** Newest first, as the API answers without `orderBy`. */
-export const DEFAULT_VIEW: ListView = {
-  search: '',
-  statuses: [],
-  createdAfter: null,
-  createdBefore: null,
-  totalMin: null,
-  totalMax: null,
-  currency: null,
-  sort: 'CREATED_AT',
-  direction: 'DESC',
+/** The URL parameter each part of a view is read from, and how to drop that part. */
+const DROP: Record<string, (view: ListView) => ListView> = {
+  search: (v) => ({ ...v, search: null }),
+  status: (v) => ({ ...v, filter: { ...v.filter, status: null } }),
+  createdAfter: (v) => ({ ...v, filter: { ...v.filter, createdAfter: null } }),
+  createdBefore: (v) => ({ ...v, filter: { ...v.filter, createdBefore: null } }),
+  totalMin: (v) => ({ ...v, filter: { ...v.filter, totalMin: null } }),
+  totalMax: (v) => ({ ...v, filter: { ...v.filter, totalMax: null } }),
+  currency: (v) => ({ ...v, filter: { ...v.filter, currency: null } }),
+  customerId: (v) => ({ ...v, filter: { ...v.filter, customerId: null } }),
+  sort: (v) => ({ ...v, orderBy: DEFAULT_VIEW.orderBy }),
+  direction: (v) => ({ ...v, orderBy: DEFAULT_VIEW.orderBy }),
 };
 
-function instant(value: string | null): string | null {
-  if (value === null || value.trim() === '') return null;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? null : new Date(time).toISOString();
-}
-
-function minorUnits(value: string | null): number | null {
-  if (value === null || !/^\d+$/.test(value)) return null;
-  const n = Number(value);
-  return Number.isSafeInteger(n) ? n : null;
+/** Whether the view is the plain list (nothing searched or filtered, newest first). */
+export function isDefaultView(view: ListView): boolean {
+  return orderQueryToSearchParams(view).size === 0;
 }
 
 /**
- * Reads a view from a query string. A value that does not parse is left out rather than
- * refused: a hand-edited or outdated link still opens the list, with that part at its default.
+ * Reads the view from the page's query string, leniently: a part that does not parse or breaks
+ * a rule (a hand-edited or outdated link) is left at its default and reported in `ignored`,
+ * so the rest of the view still opens and the API is never sent a query it would refuse.
+ * `admin`: whether the user may filter by customer.
  */
-export function parseListView(params: URLSearchParams): ListView {
-  const sort = params.get('sort');
-  const direction = params.get('direction');
-  const currency = params.get('currency')?.trim().toUpperCase() ?? '';
-  const statuses = params.getAll('status').filter(isOrderStatus);
-  return {
-    search: params.get('search')?.trim() ?? '',
-    // In lifecycle order, each once, so equal views have equal URLs.
-    statuses: ORDER_STATUSES.filter((s) => statuses.includes(s)),
-    createdAfter: instant(params.get('createdAfter')),
-    createdBefore: instant(params.get('createdBefore')),
-    totalMin: minorUnits(params.get('totalMin')),
-    totalMax: minorUnits(params.get('totalMax')),
-    currency: /^[A-Z]{3}$/.test(currency) ? currency : null,
-    sort: SORT_FIELDS.find((f) => f === sort) ?? DEFAULT_VIEW.sort,
-    direction: direction === 'ASC' || direction === 'DESC' ? direction : DEFAULT_VIEW.direction,
-  };
-}
-
-/** The view as a query string; defaults are left out, so the plain list is plain `/orders`. */
-export function toSearchParams(view: ListView): URLSearchParams {
-  const params = new URLSearchParams();
-  if (view.search !== '') params.set('search', view.search);
-  for (const status of view.statuses) params.append('status', status);
-  if (view.createdAfter !== null) params.set('createdAfter', view.createdAfter);
-  if (view.createdBefore !== null) params.set('createdBefore', view.createdBefore);
-  if (view.totalMin !== null) params.set('totalMin', String(view.totalMin));
-  if (view.totalMax !== null) params.set('totalMax', String(view.totalMax));
-  if (view.currency !== null) params.set('currency', view.currency);
-  if (view.sort !== DEFAULT_VIEW.sort || view.direction !== DEFAULT_VIEW.direction) {
-    params.set('sort', view.sort);
-    params.set('direction', view.direction);
+export function readListView(
+  params: URLSearchParams,
+  options: { admin: boolean },
+): { view: ListView; ignored: FieldError[] } {
+  const parsed = orderQueryFromSearchParams(params);
+  let view = parsed.query;
+  const ignored = [...parsed.errors];
+  // Dropping a part can only clear rules (a range needs both ends), so this ends.
+  for (;;) {
+    const errors = validateOrderQuery(view, { admin: options.admin, naming: 'url' });
+    const error = errors[0];
+    if (error === undefined) break;
+    ignored.push(error);
+    const drop = DROP[error.field];
+    if (drop === undefined) break;
+    view = drop(view);
   }
-  return params;
+  return { view, ignored };
 }
 
-/** The `orders` query's arguments for a view (the contract's OrderFilter and OrderOrder). */
-export interface OrdersQueryArgs {
-  search: string | null;
-  filter: {
-    status?: OrderStatus[];
-    createdAfter?: string;
-    createdBefore?: string;
-    totalMin?: number;
-    totalMax?: number;
-    currency?: string;
-  } | null;
-  orderBy: { field: SortField; direction: SortDirection };
+/** The query string of a view; the plain list has none. */
+export function listViewParams(view: ListView): URLSearchParams {
+  return orderQueryToSearchParams(view);
 }
 
-export function toQueryArgs(view: ListView): OrdersQueryArgs {
-  const filter: NonNullable<OrdersQueryArgs['filter']> = {};
-  if (view.statuses.length > 0) filter.status = view.statuses;
-  if (view.createdAfter !== null) filter.createdAfter = view.createdAfter;
-  if (view.createdBefore !== null) filter.createdBefore = view.createdBefore;
-  if (view.totalMin !== null) filter.totalMin = view.totalMin;
-  if (view.totalMax !== null) filter.totalMax = view.totalMax;
-  if (view.currency !== null) filter.currency = view.currency;
+/** The `orders` query's filter, search and orderBy for a view; absent parts are left null. */
+export function ordersQueryVariables(
+  view: ListView,
+): Required<Pick<OrdersQueryVariables, 'filter' | 'search' | 'orderBy'>> {
+  const f = view.filter;
+  const filter: NonNullable<OrdersQueryVariables['filter']> = {};
+  if (f.status != null && f.status.length > 0) filter.status = [...f.status];
+  if (f.createdAfter != null) filter.createdAfter = f.createdAfter.toISOString();
+  if (f.createdBefore != null) filter.createdBefore = f.createdBefore.toISOString();
+  if (f.totalMin != null) filter.totalMin = f.totalMin;
+  if (f.totalMax != null) filter.totalMax = f.totalMax;
+  if (f.currency != null) filter.currency = f.currency;
+  if (f.customerId != null) filter.customerId = f.customerId;
+  const search = view.search?.trim() ?? '';
   return {
-    search: view.search === '' ? null : view.search,
     filter: Object.keys(filter).length === 0 ? null : filter,
-    orderBy: { field: view.sort, direction: view.direction },
+    search: search === '' ? null : search,
+    orderBy: { ...view.orderBy },
   };
+}
+
+/** Why a search box's text cannot be searched for (the shared rule's words), or null. */
+export function searchProblem(text: string): string | null {
+  if (text.trim() === '') return null;
+  const errors = validateOrderQuery(
+    { ...DEFAULT_VIEW, search: text },
+    { admin: false, naming: 'url' },
+  );
+  return errors.find((e) => e.field === 'search')?.message ?? null;
+}
+
+/** The view with another search (blank: none), back at the first page. */
+export function searchedFor(view: ListView, text: string): ListView {
+  const search = text.trim();
+  return { ...view, search: search === '' ? null : search };
 }
 
 /** The view a click on a column header asks for: that column, or the other direction of it. */
-export function sortedBy(view: ListView, field: SortField): ListView {
-  if (view.sort === field) {
-    return { ...view, direction: view.direction === 'ASC' ? 'DESC' : 'ASC' };
+export function sortedBy(view: ListView, field: OrderSortField): ListView {
+  if (view.orderBy.field === field) {
+    return {
+      ...view,
+      orderBy: { field, direction: view.orderBy.direction === 'ASC' ? 'DESC' : 'ASC' },
+    };
   }
   // Numbers, totals and times read most usefully largest / latest first.
-  return { ...view, sort: field, direction: 'DESC' };
+  return { ...view, orderBy: { field, direction: 'DESC' } };
 }
 
 /** `aria-sort` for a column header. */
-export function ariaSort(view: ListView, field: SortField): 'ascending' | 'descending' | 'none' {
-  if (view.sort !== field) return 'none';
-  return view.direction === 'ASC' ? 'ascending' : 'descending';
+export function ariaSort(
+  view: ListView,
+  field: OrderSortField,
+): 'ascending' | 'descending' | 'none' {
+  if (view.orderBy.field !== field) return 'none';
+  return view.orderBy.direction === 'ASC' ? 'ascending' : 'descending';
 }

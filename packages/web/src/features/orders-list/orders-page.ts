@@ -1,41 +1,36 @@
-import type { OrderStatus } from '@oms/order-lifecycle';
+import { compareOrders, orderMatchesQuery, type OrderQuery } from '@oms/order-lifecycle';
 import { isSameOrNewer, type Order, type OrdersPage } from '../../lib/graphql/order.types.js';
-
-/** The list's order, as the API sorts it: newest first, ties broken by id. */
-function comesBefore(a: Order, b: Order): boolean {
-  if (a.createdAt !== b.createdAt) return Date.parse(a.createdAt) > Date.parse(b.createdAt);
-  return a.id > b.id;
-}
 
 /**
  * Applies one pushed order to a loaded list so that it equals what a reload would show for the
- * part already loaded: a row takes the new state, leaves when it no longer matches the status
- * filter, and a new or newly matching order is placed where the API's sort puts it (unless it
- * belongs to a page not loaded yet). Returns null when nothing changes.
+ * part already loaded: an order that no longer belongs in the view (`orderMatchesQuery`) leaves,
+ * one that does takes its new state at the place the API's sort puts it (`compareOrders`: the
+ * same place unless its sort key moved, as `updatedAt` does), and a new or newly matching order
+ * is inserted there, unless that place is past the last loaded row and a page is still to come
+ * (the next page brings it). Returns null when nothing changes.
  */
 export function applyOrderToPage(
   page: OrdersPage,
   order: Order,
-  filter: OrderStatus | null,
+  view: OrderQuery,
 ): OrdersPage | null {
-  const matches = filter === null || order.status === filter;
+  const matches = orderMatchesQuery(order, view);
   const index = page.edges.findIndex((edge) => edge.node.id === order.id);
-  if (index >= 0) {
-    const current = page.edges[index];
-    if (current === undefined || !isSameOrNewer(order, current.node)) return null;
-    const edges = matches
-      ? page.edges.map((edge, i) => (i === index ? { ...edge, node: order } : edge))
-      : page.edges.filter((_, i) => i !== index);
-    return { ...page, edges };
-  }
-  if (!matches) return null;
-  const position = page.edges.findIndex((edge) => comesBefore(order, edge.node));
-  if (position < 0) {
-    // Older than every loaded row: it is on a later page, unless there is none.
-    if (page.pageInfo.hasNextPage) return null;
-    return { ...page, edges: [...page.edges, { cursor: '', node: order }] };
-  }
-  const edges = [...page.edges];
-  edges.splice(position, 0, { cursor: '', node: order });
-  return { ...page, edges };
+  const current = index >= 0 ? page.edges[index] : undefined;
+  if (current !== undefined && !isSameOrNewer(order, current.node)) return null;
+  if (current === undefined && !matches) return null;
+  // The others, in the API's order; a loaded row keeps its cursor.
+  const others = index >= 0 ? page.edges.filter((_, i) => i !== index) : page.edges;
+  if (!matches) return { ...page, edges: others };
+  // The loaded range ends at the last loaded row as the API sent it (this order's old state,
+  // when it is that row); past it, with a page still to come, the next page brings the order.
+  const last = page.edges.at(-1);
+  const withinLoaded =
+    !page.pageInfo.hasNextPage ||
+    (last !== undefined && compareOrders(order, last.node, view.orderBy) <= 0);
+  if (!withinLoaded) return current === undefined ? null : { ...page, edges: others };
+  const edge = { cursor: current?.cursor ?? '', node: order };
+  const position = others.findIndex((e) => compareOrders(order, e.node, view.orderBy) < 0);
+  if (position < 0) return { ...page, edges: [...others, edge] };
+  return { ...page, edges: [...others.slice(0, position), edge, ...others.slice(position)] };
 }

@@ -26,9 +26,10 @@ export function createApolloClient(options: {
       typePolicies: {
         Query: {
           fields: {
-            // One list per status filter; "load more" appends the next page to it.
+            // One list per view (filter, search, sort: a cursor is valid only in its own);
+            // "load more" appends the next page to it.
             orders: {
-              keyArgs: ['status'],
+              keyArgs: ['status', 'filter', 'search', 'orderBy'],
               merge(existing: OrdersPage | undefined, incoming: OrdersPage, { args }) {
                 if (existing === undefined || args?.after == null) return incoming;
                 return { ...incoming, edges: [...existing.edges, ...incoming.edges] };

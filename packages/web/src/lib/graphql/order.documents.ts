@@ -63,8 +63,14 @@ export const ORDER_FIELDS = graphql(`
 `);
 
 export const ORDERS_QUERY = graphql(`
-  query Orders($first: Int, $after: String, $status: OrderStatus) {
-    orders(first: $first, after: $after, status: $status) {
+  query Orders(
+    $first: Int
+    $after: String
+    $filter: OrderFilter
+    $search: String
+    $orderBy: OrderOrder
+  ) {
+    orders(first: $first, after: $after, filter: $filter, search: $search, orderBy: $orderBy) {
       edges {
         cursor
         node {
