@@ -44,6 +44,21 @@ describe('SearchBox', () => {
     expect(onSearch).toHaveBeenCalledExactlyOnceWith('#1042');
   });
 
+  it('sends a search once when the pause ends before the page has re-rendered with it', () => {
+    // On a slow machine the URL (the value) can lag behind Enter by more than the pause.
+    const { box, onSearch, type, pause, rerender } = renderBox();
+    type('#1042');
+    fireEvent.submit(box);
+    pause();
+    expect(onSearch).toHaveBeenCalledExactlyOnceWith('#1042');
+    // Back to the plain list, then the same search again: it is sent again.
+    rerender(<SearchBox value="#1042" onSearch={onSearch} />);
+    rerender(<SearchBox value="" onSearch={onSearch} />);
+    type('#1042');
+    pause();
+    expect(onSearch).toHaveBeenCalledTimes(2);
+  });
+
   it('does not send text that is too short, and says why in the shared rule’s words', () => {
     const { box, onSearch, type, pause } = renderBox();
     type('ab');

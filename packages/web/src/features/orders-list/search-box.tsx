@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState, type SyntheticEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import { searchProblem } from './list-view.js';
 
 /** How long typing must pause before the search runs. */
@@ -23,11 +23,21 @@ export function SearchBox(props: { value: string; onSearch: (text: string) => vo
   }
 
   const { value, onSearch } = props;
+  // The text last handed to onSearch, until the URL says otherwise. Enter runs the search before
+  // the page re-renders with it; on a slow machine the pause's timer, set for the same text, can
+  // fire before that re-render cancels it, and would send the search a second time (a second
+  // history entry, so Back would not leave the search).
+  const sent = useRef(value);
+  useEffect(() => {
+    sent.current = value;
+  }, [value]);
   const run = useCallback(
     (current: string) => {
       const reason = searchProblem(current);
       setChecked({ text: current, problem: reason });
-      if (reason === null && current.trim() !== value) onSearch(current);
+      if (reason !== null || current.trim() === value || current.trim() === sent.current) return;
+      sent.current = current.trim();
+      onSearch(current);
     },
     [value, onSearch],
   );
