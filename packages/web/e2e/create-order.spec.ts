@@ -24,6 +24,17 @@ async function fillItem(
 }
 
 /** The id in the address of the order page the form led to. */
+/** Every createOrder request the page sends from now on, as it sends it. */
+function createOrderRequests(page: Page): Request[] {
+  const creates: Request[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.postData()?.includes('createOrder') === true) {
+      creates.push(request);
+    }
+  });
+  return creates;
+}
+
 function orderIdOf(page: Page): string {
   const id = ORDER_URL.exec(new URL(page.url()).pathname)?.[1];
   if (id === undefined) throw new Error(`not an order page: ${page.url()}`);
@@ -114,12 +125,7 @@ test.describe('new order', () => {
     page,
     saveScreenshot,
   }) => {
-    const creates: Request[] = [];
-    page.on('request', (request) => {
-      if (request.method() === 'POST' && request.postData()?.includes('createOrder') === true) {
-        creates.push(request);
-      }
-    });
+    const creates = createOrderRequests(page);
     await page.goto('/orders/new');
     const line = item(page, 1);
     const problems = page
@@ -236,12 +242,7 @@ test.describe('new order', () => {
     page,
     saveScreenshot,
   }) => {
-    const creates: Request[] = [];
-    page.on('request', (request) => {
-      if (request.method() === 'POST' && request.postData()?.includes('createOrder') === true) {
-        creates.push(request);
-      }
-    });
+    const creates = createOrderRequests(page);
     await page.goto('/orders/new');
     await fillItem(page, 1, { sku: 'MUG-1', name: 'Mug', quantity: '1', unitPrice: '12.50' });
     const customer = page.getByRole('group', { name: 'Customer (optional)' });
