@@ -5,6 +5,7 @@ export {
   INHERITED_ENV,
   ServiceProcess,
   TSX_ENTRY,
+  serviceEntry,
   startService,
   type ProcessExit,
   type ServiceOptions,

@@ -1,10 +1,17 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { disposeLeftovers, leftoverCount } from './leftovers.js';
 import { freePort } from './ports.js';
-import { startService, ServiceProcess, type ServiceOptions } from './service-process.js';
+import {
+  DIST_ENTRY,
+  serviceEntry,
+  startService,
+  ServiceProcess,
+  TSX_ENTRY,
+  type ServiceOptions,
+} from './service-process.js';
 
 /**
  * A small real service: logs a JSON line and a plain one, answers /ready once listening, and
@@ -139,5 +146,47 @@ describe('service processes', () => {
     ).catch((error: unknown) => error);
     expect(String(failure)).toMatch(/ENOENT/);
     expect(leftoverCount()).toBe(0);
+  });
+});
+
+describe('serviceEntry', () => {
+  let root = '';
+  afterAll(async () => {
+    if (root !== '') await rm(root, { recursive: true, force: true });
+  });
+
+  /** Writes `path` under the workspace with its modification time `at` seconds after 2000. */
+  async function file(path: string, at: number, text = '') {
+    const full = join(root, path);
+    await mkdir(join(full, '..'), { recursive: true });
+    await writeFile(full, text);
+    const when = 946_684_800 + at;
+    await utimes(full, when, when);
+  }
+
+  it('runs the bundle only while it is newer than every source it is built from', async () => {
+    root = await mkdtemp(join(tmpdir(), 'oms-entry-'));
+    const service = join(root, 'service');
+    await file(
+      'service/package.json',
+      0,
+      JSON.stringify({ dependencies: { '@oms/dep': 'workspace:*', other: '^1.0.0' } }),
+    );
+    await file('service/src/main.ts', 10);
+    await file('dep/package.json', 0, '{}');
+    await file('dep/src/lib/rule.ts', 20);
+    await mkdir(join(service, 'node_modules', '@oms'), { recursive: true });
+    await symlink(join(root, 'dep'), join(service, 'node_modules', '@oms', 'dep'));
+
+    expect(serviceEntry(service), 'no bundle').toEqual(TSX_ENTRY);
+    await file('service/dist/main.js', 30);
+    expect(serviceEntry(service), 'bundle built after every source').toEqual(DIST_ENTRY);
+    await file('service/src/main.test.ts', 40);
+    expect(serviceEntry(service), 'a test file is not built into it').toEqual(DIST_ENTRY);
+    await file('dep/src/lib/rule.ts', 50);
+    expect(serviceEntry(service), 'a dependency edited after the build').toEqual(TSX_ENTRY);
+    await file('service/dist/main.js', 60);
+    await file('service/package.json', 70, '{}');
+    expect(serviceEntry(service), 'its manifest edited after the build').toEqual(TSX_ENTRY);
   });
 });

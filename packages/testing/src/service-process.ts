@@ -1,6 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  type WriteStream,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { trackLeftover } from './leftovers.js';
 import { LOOPBACK } from './ports.js';
 
@@ -9,6 +18,49 @@ export const TSX_ENTRY: readonly string[] = ['--import', 'tsx', 'src/main.ts'];
 
 /** What Node runs for a compiled service from its package folder (after `pnpm build`). */
 export const DIST_ENTRY: readonly string[] = ['dist/main.js'];
+
+/**
+ * How to run the service in `packageDir`: its bundle (DIST_ENTRY), which is what production runs
+ * and starts in a fifth of the CPU time, when the bundle is newer than every source it is built
+ * from (the package's `src/` and its workspace dependencies'); otherwise its sources through
+ * tsx, so a test never runs stale code. `pnpm test` builds first; a bare `vitest` after an edit
+ * runs the sources.
+ */
+export function serviceEntry(packageDir: string): readonly string[] {
+  const bundle = join(packageDir, DIST_ENTRY[0] ?? 'dist/main.js');
+  if (!existsSync(bundle)) return TSX_ENTRY;
+  const builtAt = statSync(bundle).mtimeMs;
+  return [...sourceFolders(packageDir)].every((dir) => newestFileIn(dir) <= builtAt)
+    ? DIST_ENTRY
+    : TSX_ENTRY;
+}
+
+/** A package's `src/` and package.json, and those of the workspace packages it depends on. */
+function sourceFolders(packageDir: string, seen = new Set<string>()): Set<string> {
+  const dir = realpathSync(packageDir);
+  if (seen.has(dir)) return seen;
+  seen.add(dir);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
+    if (version.startsWith('workspace:')) sourceFolders(join(dir, 'node_modules', name), seen);
+  }
+  return seen;
+}
+
+/** The latest modification time of package.json and the sources under src/ in `dir`, tests aside. */
+function newestFileIn(dir: string): number {
+  let newest = statSync(join(dir, 'package.json')).mtimeMs;
+  const src = join(dir, 'src');
+  if (!existsSync(src)) return newest;
+  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && !/\.test\.tsx?$/.test(entry.name)) {
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
 
 /** What a child needs from our environment to run Node at all; nothing else leaks in. */
 export const INHERITED_ENV: readonly string[] = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG'];

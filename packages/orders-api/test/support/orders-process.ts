@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { freePort, startService, ServiceProcess } from '@oms/testing';
+import { freePort, serviceEntry, startService, ServiceProcess } from '@oms/testing';
 
 /** The orders-api package folder: the child's working directory. */
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -12,8 +12,9 @@ export interface OrdersProcessOptions {
 }
 
 /**
- * orders-api as a real child process (from its sources, as `pnpm start` runs it), on a free
- * port chosen before it starts, so its URL is known without reading its logs.
+ * orders-api as a real child process (its bundle, as production runs it, unless the sources are
+ * newer: see serviceEntry), on a free port chosen before it starts, so its URL is known without
+ * reading its logs.
  */
 export class OrdersProcess extends ServiceProcess {
   /**
@@ -27,6 +28,7 @@ export class OrdersProcess extends ServiceProcess {
       {
         name: options.name ?? `orders-api:${port}`,
         cwd: PACKAGE_DIR,
+        entry: serviceEntry(PACKAGE_DIR),
         port,
         env: { ...env, ORDERS_PORT: String(port), ORDERS_HOST: '127.0.0.1' },
         readyPath: '/health',
