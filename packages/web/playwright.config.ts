@@ -3,8 +3,8 @@ import { CHROMIUM_ARGS, chromiumForRun } from './e2e/support/browser.js';
 
 /**
  * End-to-end tests in Chromium against the real orders-api and payments-api. Global setup
- * finds (or gets) a Chromium (e2e/support/browser-setup.ts), then starts the whole stack on free
- * ports (e2e/support/stack.ts); the SPA must be built first (`pnpm test:e2e` does both).
+ * finds (or gets) a Chromium (e2e/support/browser-setup.ts), then starts a whole stack per worker
+ * on free ports (e2e/support/stack.ts); the SPA must be built first (`pnpm test:e2e` does both).
  */
 export default defineConfig({
   testDir: 'e2e',
@@ -14,8 +14,9 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   // A flaky test is a bug to fix, not to retry.
   retries: 0,
-  // Two cores, and all tests share one orders-api: one worker keeps timings honest.
-  workers: 1,
+  // Two workers, each with a whole stack of its own (global-setup.ts): a test spends most of its
+  // time waiting on the stack and the browser, so two at once take about half as long on two cores.
+  workers: 2,
   fullyParallel: false,
   // A test takes 2-7 s on an idle machine; the margins are for a busy CI box (a load of 10 on
   // two cores tripled some times), and the global limit ends a run that hangs.

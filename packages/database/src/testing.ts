@@ -25,7 +25,7 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const dataDir = await mkdtemp(join(tmpdir(), 'oms-test-'));
   if (serverUrl === undefined || serverUrl === '') {
-    await cp(await emptyClusterTemplate(), dataDir, { recursive: true });
+    await copyEmptyCluster(dataDir);
     return {
       url: undefined,
       dataDir,
@@ -51,6 +51,14 @@ export async function createTestDatabase(
       }
     },
   };
+}
+
+/**
+ * Puts a freshly initialised, empty embedded cluster in `dataDir` (a missing or empty folder): a
+ * service started on it skips initdb, and migrates it as it would a new one.
+ */
+export async function copyEmptyCluster(dataDir: string): Promise<void> {
+  await cp(await emptyClusterTemplate(), dataDir, { recursive: true });
 }
 
 /**

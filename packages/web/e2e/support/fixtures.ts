@@ -1,7 +1,7 @@
 import { test as base, expect } from '@playwright/test';
 import { releaseHeldCharge } from '@oms/testing/payments-relay';
 import { OrdersApi } from './orders-api.js';
-import { HELD_PAYMENT_TOKEN } from './stack.js';
+import { HELD_PAYMENT_TOKEN, STACKS_VARIABLE, type StackUrls } from './stack.js';
 import { signToken, type TokenClaims } from './tokens.js';
 
 export { expect };
@@ -37,47 +37,45 @@ interface Fixtures {
   saveScreenshot: (name: string) => Promise<void>;
 }
 
-type StackVariable =
-  | 'E2E_BASE_URL'
-  | 'E2E_ORDERS_API_URL'
-  | 'E2E_PAYMENTS_RELAY_URL'
-  | 'E2E_SECURED_BASE_URL'
-  | 'E2E_SECURED_ORDERS_API_URL'
-  | 'E2E_JWT_SECRET';
-
-function stackUrl(name: StackVariable): string {
-  const value = process.env[name];
+/** The stack started for the worker with this parallel index (see global-setup.ts). */
+function stackFor(parallelIndex: number): StackUrls {
+  const value = process.env[STACKS_VARIABLE];
   if (value === undefined || value === '') {
-    throw new Error(`${name} is not set: the stack is started by e2e/support/global-setup.ts`);
+    throw new Error(
+      `${STACKS_VARIABLE} is not set: the stacks are started by e2e/support/global-setup.ts`,
+    );
   }
-  return value;
+  const stack = (JSON.parse(value) as StackUrls[])[parallelIndex];
+  if (stack === undefined) throw new Error(`no stack was started for worker ${parallelIndex}`);
+  return stack;
 }
 
 // The second argument of a fixture is Playwright's `use`; it is called `provide` here so the
 // React hooks lint rule, which applies to this package, does not mistake it for React's `use`.
-export const test = base.extend<Fixtures>({
-  // Known only once global setup has started the stack, after the config was read.
-  // eslint-disable-next-line no-empty-pattern
-  baseURL: async ({}, provide) => {
-    await provide(stackUrl('E2E_BASE_URL'));
+export const test = base.extend<Fixtures, { stack: StackUrls }>({
+  // This worker's own stack; known only once global setup has started it, after the config was read.
+  stack: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, provide, workerInfo) => {
+      await provide(stackFor(workerInfo.parallelIndex));
+    },
+    { scope: 'worker' },
+  ],
+  baseURL: async ({ stack }, provide) => {
+    await provide(stack.webUrl);
   },
-  // eslint-disable-next-line no-empty-pattern
-  api: async ({}, provide) => {
-    await provide(new OrdersApi(stackUrl('E2E_ORDERS_API_URL')));
+  api: async ({ stack }, provide) => {
+    await provide(new OrdersApi(stack.ordersApiUrl));
   },
-  // eslint-disable-next-line no-empty-pattern
-  payments: async ({}, provide) => {
-    const relayUrl = stackUrl('E2E_PAYMENTS_RELAY_URL');
-    await provide({ release: (orderId) => releaseHeldCharge(relayUrl, orderId) });
+  payments: async ({ stack }, provide) => {
+    await provide({ release: (orderId) => releaseHeldCharge(stack.paymentsRelayUrl, orderId) });
   },
-  // eslint-disable-next-line no-empty-pattern
-  secured: async ({}, provide) => {
-    const secret = stackUrl('E2E_JWT_SECRET');
-    const apiUrl = stackUrl('E2E_SECURED_ORDERS_API_URL');
+  secured: async ({ stack }, provide) => {
+    const { webUrl, ordersApiUrl, jwtSecret } = stack.secured;
     await provide({
-      webUrl: stackUrl('E2E_SECURED_BASE_URL'),
-      token: (claims) => signToken(secret, claims),
-      apiAs: (token) => new OrdersApi(apiUrl, token),
+      webUrl,
+      token: (claims) => signToken(jwtSecret, claims),
+      apiAs: (token) => new OrdersApi(ordersApiUrl, token),
     });
   },
   saveScreenshot: async ({ page }, provide, testInfo) => {

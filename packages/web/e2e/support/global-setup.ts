@@ -1,24 +1,36 @@
-import { startStack } from './stack.js';
+import type { FullConfig } from '@playwright/test';
+import { disposeLeftovers } from '@oms/testing';
+import { STACKS_VARIABLE, startStack, type Stack, type StackUrls } from './stack.js';
 
 /**
- * Starts the whole stack once for the run and tells the tests where it is through the
- * environment (workers inherit it). The returned function is Playwright's teardown.
+ * Starts one whole stack per Playwright worker, each on its own databases, so tests in parallel
+ * never see one another's orders, and tells the workers where they are through the environment
+ * (workers inherit it; each picks its own by its parallel index). The returned function is
+ * Playwright's teardown.
  */
-export default async function globalSetup(): Promise<() => Promise<void>> {
+export default async function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
   const started = Date.now();
-  const stack = await startStack();
-  process.env.E2E_BASE_URL = stack.webUrl;
-  process.env.E2E_ORDERS_API_URL = stack.ordersApiUrl;
-  process.env.E2E_PAYMENTS_RELAY_URL = stack.paymentsRelayUrl;
-  process.env.E2E_SECURED_BASE_URL = stack.secured.webUrl;
-  process.env.E2E_SECURED_ORDERS_API_URL = stack.secured.ordersApiUrl;
-  process.env.E2E_JWT_SECRET = stack.secured.jwtSecret;
+  const starts = await Promise.allSettled(
+    Array.from({ length: config.workers }, (_, worker) => startStack(`worker-${worker}`)),
+  );
+  const stacks = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = starts.find((s) => s.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(stacks.map((stack) => stack.stop()));
+    await disposeLeftovers();
+    throw failed.reason;
+  }
+  process.env[STACKS_VARIABLE] = JSON.stringify(stacks.map(urlsOf));
   process.stdout.write(
-    `e2e stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
-      `web ${stack.webUrl}, orders-api ${stack.ordersApiUrl} (seconds to ready: ` +
-      `${JSON.stringify(stack.startup)}; logs in test-results/stack)\n`,
+    `e2e: ${stacks.length} stack(s) ready in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+      `(seconds to ready: ${JSON.stringify(stacks.map((s) => s.startup))}; logs in test-results/stack)\n`,
   );
   return async () => {
-    await stack.stop();
+    await Promise.all(stacks.map((stack) => stack.stop()));
   };
+}
+
+function urlsOf(stack: Stack): StackUrls {
+  const { webUrl, ordersApiUrl, paymentsRelayUrl, secured } = stack;
+  return { webUrl, ordersApiUrl, paymentsRelayUrl, secured };
 }

@@ -8,10 +8,12 @@ import { fileURLToPath } from 'node:url';
 import {
   disposeLeftovers,
   freePorts,
+  serviceEntry,
   startService,
   type ServiceOptions,
   type ServiceProcess,
 } from '@oms/testing';
+import { copyEmptyCluster } from '@oms/database/testing';
 import { PaymentsRelay } from '@oms/testing/payments-relay';
 
 /** packages/web */
@@ -19,6 +21,9 @@ const WEB_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGES_DIR = dirname(WEB_DIR);
 /** Where each child's output goes, beside Playwright's own output. */
 export const STACK_LOG_DIR = join(WEB_DIR, 'test-results', 'stack');
+
+/** The variable through which global setup hands the workers their stacks (JSON, one per worker). */
+export const STACKS_VARIABLE = 'E2E_STACKS';
 
 /** Service token shared by orders-api and payments-api for this run only. */
 const PAYMENTS_API_TOKEN = 'e2e-payments-token';
@@ -36,16 +41,19 @@ export const DELIVERY_DELAY_SECONDS = 3;
  */
 export const HELD_PAYMENT_TOKEN = 'tok_e2e_hold';
 
-/** A fresh embedded database is created at start (initdb, migrations): give it time. */
+/** Each service migrates its new embedded database at start: give it time on a loaded machine. */
 const READY_TIMEOUT_MS = 90_000;
 
-/** One process of the stack, its output written to `test-results/stack/<name>.log`. */
+/** One process of a stack, its output written to `<logDir>/<name>.log`. */
 function startProcess(
+  logDir: string,
   spec: Pick<ServiceOptions, 'name' | 'cwd' | 'port' | 'env' | 'readyPath' | 'entry'>,
 ): Promise<ServiceProcess> {
   return startService({
+    // The services' bundles, as production runs them (their sources when those are newer).
+    entry: spec.entry ?? serviceEntry(spec.cwd),
     ...spec,
-    logFile: join(STACK_LOG_DIR, `${spec.name}.log`),
+    logFile: join(logDir, `${spec.name}.log`),
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
 }
@@ -80,9 +88,11 @@ function viteCli(): string {
 
 /**
  * Starts payments-api, the payments relay, orders-api (both on embedded databases in a fresh
- * temporary folder) and `vite preview` of the built SPA, each on a free loopback port.
+ * temporary folder) and `vite preview` of the built SPA, each on a free loopback port. `name`
+ * names its log folder under test-results/stack.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(name: string): Promise<Stack> {
+  const logDir = join(STACK_LOG_DIR, name);
   if (!existsSync(join(WEB_DIR, 'dist', 'index.html'))) {
     throw new Error(
       'packages/web/dist is missing: build the SPA first (`pnpm vite build` in packages/web, ' +
@@ -91,6 +101,11 @@ export async function startStack(): Promise<Stack> {
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'oms-e2e-'));
   try {
+    // Each service's embedded database starts as a copy of an initialised empty cluster: initdb
+    // in WebAssembly took most of the stack's start, six times over with two workers.
+    await Promise.all(
+      ['orders', 'orders-secured', 'payments'].map((dir) => copyEmptyCluster(join(dataDir, dir))),
+    );
     // freePorts returns as many distinct ports as asked for.
     const [paymentsPort, ordersPort, webPort, securedOrdersPort, securedWebPort] = (await freePorts(
       5,
@@ -115,7 +130,7 @@ export async function startStack(): Promise<Stack> {
       ideUrl: string,
       extra: Record<string, string> = {},
     ) =>
-      startProcess({
+      startProcess(logDir, {
         name,
         cwd: join(PACKAGES_DIR, 'orders-api'),
         port,
@@ -141,7 +156,7 @@ export async function startStack(): Promise<Stack> {
         },
       });
     const [payments, orders, securedOrders] = await allStarted([
-      startProcess({
+      startProcess(logDir, {
         name: 'payments-api',
         cwd: join(PACKAGES_DIR, 'payments-api'),
         port: paymentsPort,
@@ -158,7 +173,7 @@ export async function startStack(): Promise<Stack> {
       }),
     ]);
     const preview = (name: string, port: number, apiUrl: string) =>
-      startProcess({
+      startProcess(logDir, {
         name,
         cwd: WEB_DIR,
         port,
