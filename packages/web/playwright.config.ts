@@ -14,9 +14,10 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   // A flaky test is a bug to fix, not to retry.
   retries: 0,
-  // Two workers, each with a whole stack of its own (global-setup.ts): a test spends most of its
-  // time waiting on the stack and the browser, so two at once take about half as long on two cores.
-  workers: 2,
+  // Each worker gets a whole stack of its own (global-setup.ts), so more workers are safe where
+  // there are cores for them (`--workers=N`). On two cores one worker: beside the other test
+  // suites, a second browser saturated the machine until pages missed their 10 s expectations.
+  workers: 1,
   fullyParallel: false,
   // A test takes 2-7 s on an idle machine; the margins are for a busy CI box (a load of 10 on
   // two cores tripled some times), and the global limit ends a run that hangs.
