@@ -1,6 +1,6 @@
-import type { Page, Request } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, LIVE_TIMEOUT, test } from './support/fixtures.js';
-import { orderStatus } from './support/pages.js';
+import { orderStatus, recordOperationRequests } from './support/pages.js';
 
 /** How long a field's message may lag behind its aria-invalid. */
 const MESSAGE_TIMEOUT = 2_000;
@@ -24,17 +24,6 @@ async function fillItem(
 }
 
 /** The id in the address of the order page the form led to. */
-/** Every createOrder request the page sends from now on, as it sends it. */
-function createOrderRequests(page: Page): Request[] {
-  const creates: Request[] = [];
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && request.postData()?.includes('createOrder') === true) {
-      creates.push(request);
-    }
-  });
-  return creates;
-}
-
 function orderIdOf(page: Page): string {
   const id = ORDER_URL.exec(new URL(page.url()).pathname)?.[1];
   if (id === undefined) throw new Error(`not an order page: ${page.url()}`);
@@ -125,7 +114,7 @@ test.describe('new order', () => {
     page,
     saveScreenshot,
   }) => {
-    const creates = createOrderRequests(page);
+    const creates = recordOperationRequests(page, 'createOrder');
     await page.goto('/orders/new');
     const line = item(page, 1);
     const problems = page
@@ -242,7 +231,7 @@ test.describe('new order', () => {
     page,
     saveScreenshot,
   }) => {
-    const creates = createOrderRequests(page);
+    const creates = recordOperationRequests(page, 'createOrder');
     await page.goto('/orders/new');
     await fillItem(page, 1, { sku: 'MUG-1', name: 'Mug', quantity: '1', unitPrice: '12.50' });
     const customer = page.getByRole('group', { name: 'Customer (optional)' });

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Page, Request } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, HELD_PAYMENT_TOKEN, LIVE_TIMEOUT, test } from './support/fixtures.js';
 import type { OrdersApi } from './support/orders-api.js';
-import { expectSameDocument, liveUpdates, markDocument, orderStatus } from './support/pages.js';
+import {
+  expectSameDocument,
+  liveUpdates,
+  markDocument,
+  orderStatus,
+  recordOperationRequests,
+} from './support/pages.js';
 
 interface Note {
   id: string;
@@ -44,17 +50,6 @@ function shownTime(iso: string): string {
 
 function noteItems(page: Page) {
   return page.getByRole('list', { name: 'Notes' }).getByRole('listitem');
-}
-
-/** Records every addOrderNote the page sends. */
-function recordNoteRequests(page: Page): Request[] {
-  const sent: Request[] = [];
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && request.postData()?.includes('addOrderNote') === true) {
-      sent.push(request);
-    }
-  });
-  return sent;
 }
 
 test.describe('order notes (orders-api with per-customer access)', () => {
@@ -164,7 +159,7 @@ test.describe('order notes (orders-api with per-customer access)', () => {
     const run = randomUUID().slice(0, 8);
     const token = secured.token({ sub: `bob-${run}` });
     const order = await secured.apiAs(token).createOrder({ paymentToken: HELD_PAYMENT_TOKEN });
-    const sent = recordNoteRequests(page);
+    const sent = recordOperationRequests(page, 'addOrderNote');
 
     await signIn(page, secured.webUrl, token);
     await page.goto(`${secured.webUrl}/orders/${order.id}`);

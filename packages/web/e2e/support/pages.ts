@@ -1,4 +1,4 @@
-import type { Locator, Page, WebSocketRoute } from '@playwright/test';
+import type { Locator, Page, Request, WebSocketRoute } from '@playwright/test';
 import { expect } from '@playwright/test';
 
 /** The orders table of /orders. */
@@ -140,4 +140,15 @@ export async function slowFirstConnection(page: Page): Promise<SlowConnection> {
       for (const { server, message } of queued.splice(0)) server.send(message);
     },
   };
+}
+
+/** Every GraphQL request naming `operation` that the page sends from now on, as it sends it. */
+export function recordOperationRequests(page: Page, operation: string): Request[] {
+  const sent: Request[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.postData()?.includes(operation) === true) {
+      sent.push(request);
+    }
+  });
+  return sent;
 }
