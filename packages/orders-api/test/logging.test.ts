@@ -76,15 +76,18 @@ describe('log lines of both services', () => {
       items: [{ sku: 'S', name: 'N', quantity: 1, unitPrice: -1 }],
     });
     expect(refused.order).toBeUndefined();
-    // An id that could disturb a log line or a header is replaced by one of the service's own.
-    const replaced = await create(`bad id ${'y'.repeat(200)}`, { paymentToken: PAYMENT_TOKEN });
-    expect(replaced.requestId).toMatch(/^[0-9a-f-]{36}$/);
-
+    // The paid order is paid before another order exists: with two orders waiting, the worker
+    // may charge both in one batch call, whose trace is the batch's, and payments-api would then
+    // never see this order's trace.
     const paidId = paid.order?.id ?? '';
     await eventually(
       () => getOrder(stack, paidId),
       (o) => o?.status !== 'CREATED',
     );
+    // An id that could disturb a log line or a header is replaced by one of the service's own.
+    const replaced = await create(`bad id ${'y'.repeat(200)}`, { paymentToken: PAYMENT_TOKEN });
+    expect(replaced.requestId).toMatch(/^[0-9a-f-]{36}$/);
+
     const cancel = await fetch(stack.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_BEARER}` },
