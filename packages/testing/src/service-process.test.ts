@@ -170,13 +170,30 @@ describe('serviceEntry', () => {
     await file(
       'service/package.json',
       0,
-      JSON.stringify({ dependencies: { '@oms/dep': 'workspace:*', other: '^1.0.0' } }),
+      JSON.stringify({
+        dependencies: { '@oms/dep': 'workspace:*', other: '^1.0.0' },
+        devDependencies: { '@oms/bundled': 'workspace:*' },
+      }),
     );
     await file('service/src/main.ts', 10);
+    await file('service/build.config.ts', 10);
     await file('dep/package.json', 0, '{}');
     await file('dep/src/lib/rule.ts', 20);
+    // Reached only through the bundled package: dependencies are followed all the way down.
+    await file(
+      'bundled/package.json',
+      0,
+      JSON.stringify({ dependencies: { '@oms/deep': 'workspace:*' } }),
+    );
+    await file('bundled/src/index.ts', 20);
+    await file('deep/package.json', 0, '{}');
+    await file('deep/src/index.ts', 20);
     await mkdir(join(service, 'node_modules', '@oms'), { recursive: true });
-    await symlink(join(root, 'dep'), join(service, 'node_modules', '@oms', 'dep'));
+    await mkdir(join(root, 'bundled', 'node_modules', '@oms'), { recursive: true });
+    for (const name of ['dep', 'bundled']) {
+      await symlink(join(root, name), join(service, 'node_modules', '@oms', name));
+    }
+    await symlink(join(root, 'deep'), join(root, 'bundled', 'node_modules', '@oms', 'deep'));
 
     expect(serviceEntry(service), 'no bundle').toEqual(TSX_ENTRY);
     await file('service/dist/main.js', 30);
@@ -186,7 +203,13 @@ describe('serviceEntry', () => {
     await file('dep/src/lib/rule.ts', 50);
     expect(serviceEntry(service), 'a dependency edited after the build').toEqual(TSX_ENTRY);
     await file('service/dist/main.js', 60);
-    await file('service/package.json', 70, '{}');
+    await file('deep/src/index.ts', 70);
+    expect(serviceEntry(service), "a devDependency's dependency edited").toEqual(TSX_ENTRY);
+    await file('service/dist/main.js', 80);
+    await file('service/build.config.ts', 90);
+    expect(serviceEntry(service), 'its build script edited after the build').toEqual(TSX_ENTRY);
+    await file('service/dist/main.js', 100);
+    await file('service/package.json', 110, '{}');
     expect(serviceEntry(service), 'its manifest edited after the build').toEqual(TSX_ENTRY);
   });
 });

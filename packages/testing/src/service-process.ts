@@ -22,29 +22,39 @@ export const DIST_ENTRY: readonly string[] = ['dist/main.js'];
 /**
  * How to run the service in `packageDir`: its bundle (DIST_ENTRY), which is what production runs
  * and starts in a fifth of the CPU time, when the bundle is newer than every source it is built
- * from (the package's `src/` and its workspace dependencies'); otherwise its sources through
- * tsx, so a test never runs stale code. `pnpm test` builds first; a bare `vitest` after an edit
- * runs the sources.
+ * from (the package's `src/` and build script, and its workspace dependencies'); otherwise its
+ * sources through tsx, so a test never runs stale code. `pnpm test` builds first; a bare
+ * `vitest` after an edit runs the sources.
  */
 export function serviceEntry(packageDir: string): readonly string[] {
   const bundle = join(packageDir, DIST_ENTRY[0] ?? 'dist/main.js');
   if (!existsSync(bundle)) return TSX_ENTRY;
   const builtAt = statSync(bundle).mtimeMs;
-  return [...sourceFolders(packageDir)].every((dir) => newestFileIn(dir) <= builtAt)
+  const buildScript = join(packageDir, BUILD_SCRIPT);
+  if (existsSync(buildScript) && statSync(buildScript).mtimeMs > builtAt) return TSX_ENTRY;
+  return [...workspacePackages(packageDir)].every((dir) => newestFileIn(dir) <= builtAt)
     ? DIST_ENTRY
     : TSX_ENTRY;
 }
 
-/** A package's `src/` and package.json, and those of the workspace packages it depends on. */
-function sourceFolders(packageDir: string, seen = new Set<string>()): Set<string> {
+/** The script that makes a service's bundle (`pnpm build` runs it). */
+const BUILD_SCRIPT = 'build.config.ts';
+
+/**
+ * The package and every workspace package it depends on, directly or not. The services list
+ * the packages they bundle as devDependencies, so both kinds count, as they do for turbo's build.
+ */
+function workspacePackages(packageDir: string, seen = new Set<string>()): Set<string> {
   const dir = realpathSync(packageDir);
   if (seen.has(dir)) return seen;
   seen.add(dir);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
   };
-  for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
-    if (version.startsWith('workspace:')) sourceFolders(join(dir, 'node_modules', name), seen);
+  const declared = { ...manifest.dependencies, ...manifest.devDependencies };
+  for (const [name, version] of Object.entries(declared)) {
+    if (version.startsWith('workspace:')) workspacePackages(join(dir, 'node_modules', name), seen);
   }
   return seen;
 }
