@@ -16,8 +16,11 @@ import { LOOPBACK } from './ports.js';
 /** What Node runs for a service from its package folder: its TypeScript sources through tsx. */
 export const TSX_ENTRY: readonly string[] = ['--import', 'tsx', 'src/main.ts'];
 
+/** A service's bundle in its package folder, made by `pnpm build`. */
+const BUNDLE = 'dist/main.js';
+
 /** What Node runs for a compiled service from its package folder (after `pnpm build`). */
-export const DIST_ENTRY: readonly string[] = ['dist/main.js'];
+export const DIST_ENTRY: readonly string[] = [BUNDLE];
 
 /**
  * How to run the service in `packageDir`: its bundle (DIST_ENTRY), which is what production runs
@@ -27,18 +30,13 @@ export const DIST_ENTRY: readonly string[] = ['dist/main.js'];
  * `vitest` after an edit runs the sources.
  */
 export function serviceEntry(packageDir: string): readonly string[] {
-  const bundle = join(packageDir, DIST_ENTRY[0] ?? 'dist/main.js');
+  const bundle = join(packageDir, BUNDLE);
   if (!existsSync(bundle)) return TSX_ENTRY;
   const builtAt = statSync(bundle).mtimeMs;
-  const buildScript = join(packageDir, BUILD_SCRIPT);
-  if (existsSync(buildScript) && statSync(buildScript).mtimeMs > builtAt) return TSX_ENTRY;
   return [...workspacePackages(packageDir)].every((dir) => newestFileIn(dir) <= builtAt)
     ? DIST_ENTRY
     : TSX_ENTRY;
 }
-
-/** The script that makes a service's bundle (`pnpm build` runs it). */
-const BUILD_SCRIPT = 'build.config.ts';
 
 /**
  * The package and every workspace package it depends on, directly or not. The services list
@@ -59,9 +57,17 @@ function workspacePackages(packageDir: string, seen = new Set<string>()): Set<st
   return seen;
 }
 
-/** The latest modification time of package.json and the sources under src/ in `dir`, tests aside. */
+/** The script that makes a service's bundle (`pnpm build` runs it). */
+const BUILD_SCRIPT = 'build.config.ts';
+
+/**
+ * The latest modification time of what a package's build reads in `dir`: package.json, the
+ * build script where there is one, and the sources under src/, tests aside.
+ */
 function newestFileIn(dir: string): number {
   let newest = statSync(join(dir, 'package.json')).mtimeMs;
+  const buildScript = join(dir, BUILD_SCRIPT);
+  if (existsSync(buildScript)) newest = Math.max(newest, statSync(buildScript).mtimeMs);
   const src = join(dir, 'src');
   if (!existsSync(src)) return newest;
   for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
